@@ -1,0 +1,3 @@
+enum CurriculumVersion {
+    static let string = "0.1.0"
+}

@@ -1,0 +1,1 @@
+print("CurriculumBench: not written yet")

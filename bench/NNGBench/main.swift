@@ -1,0 +1,1 @@
+print("NNGBench: not written yet")
