@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // The C library from Debian's libnng-dev; nothing but headers and a link line.
@@ -21,6 +22,11 @@ let package = Package(
         .target(name: "NNG", dependencies: ["CNNG"]),
         // The pure curriculum core: bandits, staleness, merging, allocation. No I/O.
         .target(name: "Curriculum"),
+        // The wire protocol: code generated from Protocols/curriculum.proto, framing, typed decode errors.
+        .target(
+            name: "CurriculumWire",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .executableTarget(
             name: "CurriculumCLI",
             dependencies: [
@@ -33,6 +39,7 @@ let package = Package(
         .executableTarget(name: "CurriculumBench", dependencies: ["Curriculum"], path: "bench/CurriculumBench"),
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
+        .testTarget(name: "CurriculumWireTests", dependencies: ["CurriculumWire"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Writes vectors.json: wire frames as hex, each with what a decoder must make of it.
+
+The frames are built with Google's Python protobuf runtime, independently of the
+Swift code, so the Swift tests that decode them check two implementations against
+each other. Run: protoc --python_out=DIR curriculum.proto, then
+PYTHONPATH=DIR python3 make_vectors.py > vectors.json
+"""
+import json
+import sys
+
+from google.protobuf import json_format
+
+import curriculum_pb2 as pb
+
+
+def worker(worker_id, incarnation):
+    return pb.WorkerIdentity(worker_id=worker_id, incarnation=incarnation)
+
+
+def frame(topic, envelope):
+    return topic.encode("ascii") + envelope.SerializeToString(deterministic=True)
+
+
+def valid(name, topic, **body):
+    envelope = pb.Envelope(protocol_version=1, **body)
+    return {
+        "name": name,
+        "hex": frame(topic, envelope).hex(),
+        "expect": "ok",
+        "topic": topic,
+        "envelope": json_format.MessageToDict(envelope),
+    }
+
+
+def invalid(name, data, error):
+    return {"name": name, "hex": data.hex(), "expect": "error", "error": error}
+
+
+def main():
+    policy = pb.Policy(
+        version=42,
+        categories=["math/easy", "math/hard", "code/medium"],
+        probabilities=[0.25, 0.5, 0.25],
+        values=[0.125, 0.5, 0.0625],
+        policy_name="sec",
+        issued_at_ms=1764400000000,
+    )
+    report = pb.Report(
+        worker=worker("rollout-3", 77),
+        sequence=9,
+        policy_version=41,
+        step_share=0.125,
+        categories=[
+            pb.CategoryStats(
+                category="math/hard",
+                count=64,
+                sum_abs_advantage=20.5,
+                sum_squared_advantage=31.25,
+                sum_reward=12.0,
+            ),
+            pb.CategoryStats(category="math/easy", count=8, sum_abs_advantage=0.5,
+                             sum_squared_advantage=0.125, sum_reward=7.0),
+        ],
+    )
+    vectors = [
+        valid("join", "JOIN", join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[1],
+                                           step_share=0.125, hostname="node-7")),
+        valid("report", "REPT", report=report),
+        valid("heartbeat", "BEAT", heartbeat=pb.Heartbeat(worker=worker("rollout-3", 77),
+                                                          policy_version=42, unacknowledged=2)),
+        valid("leave", "LEAV", leave=pb.Leave(worker=worker("rollout-3", 77), last_sequence=9)),
+        valid("policy", "POLI", policy=policy),
+        valid("acks", "ACKS", acks=pb.Acks(workers=[
+            pb.WorkerAck(worker=worker("rollout-3", 77), contiguous_through=7, selective=[9], rejected=1),
+            pb.WorkerAck(worker=worker("rollout-4", 5), contiguous_through=120),
+        ])),
+        valid("join-accepted", "CTRL", control=pb.Control(join_accepted=pb.JoinAccepted(
+            worker=worker("rollout-3", 77), lease_ms=10000, heartbeat_interval_ms=2000,
+            policy=policy, contiguous_through=0))),
+        valid("join-rejected", "CTRL", control=pb.Control(join_rejected=pb.JoinRejected(
+            worker=worker("rollout-3", 77), reason="step_share must be in (0, 1], got 2"))),
+        valid("leave-accepted", "CTRL", control=pb.Control(leave_accepted=pb.LeaveAccepted(
+            worker=worker("rollout-3", 77)))),
+        valid("protocol-mismatch", "CTRL", control=pb.Control(protocol_mismatch=pb.ProtocolMismatch(
+            worker=worker("rollout-3", 77), received_version=2, supported_versions=[1]))),
+        valid("status", "STAT", status=pb.Status(
+            policy=policy,
+            workers=[pb.WorkerStatus(worker=worker("rollout-3", 77), state="active", last_seen_ms_ago=120,
+                                     last_policy_version=42, last_staleness=1, reports_per_second=10.5,
+                                     reports_accepted=9, hostname="node-7")],
+            reports_accepted=9, reports_rejected=1, duplicates_ignored=3, malformed_messages=0,
+            uptime_ms=60000,
+            totals=[pb.CategoryTotals(category="math/hard", count=64, sum_abs_advantage=20.5,
+                                      sum_squared_advantage=31.25, sum_reward=12.0, reports=1)])),
+        invalid("empty", b"", "truncated"),
+        invalid("topic-cut-short", b"REP", "truncated"),
+        invalid("unknown-topic", b"XXXX" + pb.Envelope(protocol_version=1).SerializeToString(), "unknown_topic"),
+        invalid("garbage-after-topic", b"REPT\xff\xff\xff\xff\xff", "malformed"),
+        invalid("no-body", b"REPT" + pb.Envelope(protocol_version=1).SerializeToString(), "unknown_message_type"),
+        # Field 30, a message kind a later protocol version might add.
+        invalid("future-message-type", b"REPT" + pb.Envelope(protocol_version=1).SerializeToString() + b"\xf2\x01\x00",
+                "unknown_message_type"),
+        invalid("topic-mismatch", frame("POLI", pb.Envelope(protocol_version=1, report=report)), "topic_mismatch"),
+        invalid("protocol-version-2", frame("REPT", pb.Envelope(protocol_version=2, report=report)),
+                "unsupported_protocol_version"),
+        invalid("protocol-version-0", frame("REPT", pb.Envelope(report=report)), "unsupported_protocol_version"),
+    ]
+    json.dump({"protocol_version": 1, "vectors": vectors}, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

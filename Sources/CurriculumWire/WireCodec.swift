@@ -1,0 +1,73 @@
+import SwiftProtobuf
+
+/// Turns message bodies into frames (`topic` + serialized `Envelope`) and back.
+public enum WireCodec {
+    /// The protocol version this build speaks.
+    public static let protocolVersion: UInt32 = 1
+    public static let supportedVersions: [UInt32] = [protocolVersion]
+    /// Frames larger than this are refused before decoding. Receivers also set
+    /// it as the socket's maximum receive size, so nng drops them first.
+    public static let defaultMaximumFrameSize = 1 << 20
+
+    public static func encode(_ body: Envelope.OneOf_Body) -> [UInt8] {
+        var envelope = Envelope()
+        envelope.protocolVersion = protocolVersion
+        envelope.body = body
+        return frame(envelope, topic: Topic(for: body))
+    }
+
+    /// Frames an envelope as it is, under the given topic. For tests and
+    /// tools that must produce frames this version would not send.
+    public static func frame(_ envelope: Envelope, topic: Topic) -> [UInt8] {
+        // Serializing a fully initialised proto3 message cannot fail: there
+        // are no required fields to be missing.
+        let payload: [UInt8] = try! envelope.serializedBytes()
+        return topic.bytes + payload
+    }
+
+    public static func decode(
+        _ frame: some Collection<UInt8>,
+        maximumFrameSize: Int = defaultMaximumFrameSize
+    ) throws(WireError) -> Envelope.OneOf_Body {
+        guard frame.count <= maximumFrameSize else {
+            throw .oversized(byteCount: frame.count, limit: maximumFrameSize)
+        }
+        guard frame.count >= Topic.byteCount else {
+            throw .truncated(byteCount: frame.count)
+        }
+        let prefix = frame.prefix(Topic.byteCount)
+        guard let topic = Topic(prefix: prefix) else {
+            throw .unknownTopic(prefix: Array(prefix))
+        }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(serializedBytes: Array(frame.dropFirst(Topic.byteCount)))
+        } catch {
+            throw .malformedEnvelope(topic: topic, reason: String(describing: error))
+        }
+        guard supportedVersions.contains(envelope.protocolVersion) else {
+            throw .unsupportedProtocolVersion(received: envelope.protocolVersion, sender: envelope.sender)
+        }
+        guard let body = envelope.body else {
+            throw .unknownMessageType(topic: topic)
+        }
+        let bodyTopic = Topic(for: body)
+        guard bodyTopic == topic else {
+            throw .topicMismatch(topic: topic, body: bodyTopic)
+        }
+        return body
+    }
+}
+
+extension Envelope {
+    /// The worker a message names, whatever its kind.
+    public var sender: WorkerIdentity? {
+        switch body {
+        case .join(let join): join.hasWorker ? join.worker : nil
+        case .report(let report): report.hasWorker ? report.worker : nil
+        case .heartbeat(let heartbeat): heartbeat.hasWorker ? heartbeat.worker : nil
+        case .leave(let leave): leave.hasWorker ? leave.worker : nil
+        case .policy, .acks, .control, .status, nil: nil
+        }
+    }
+}

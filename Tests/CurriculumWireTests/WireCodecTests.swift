@@ -1,0 +1,88 @@
+import Testing
+
+@testable import CurriculumWire
+
+struct WireCodecTests {
+    static let identity = WorkerIdentity(workerID: "w1", incarnation: 3)
+
+    static var report: Report {
+        var report = Report()
+        report.worker = identity
+        report.sequence = 5
+        report.policyVersion = 2
+        report.stepShare = 0.5
+        var stats = CategoryStats()
+        stats.category = "easy"
+        stats.count = 16
+        stats.sumAbsAdvantage = 4.5
+        report.categories = [stats]
+        return report
+    }
+
+    @Test func roundTripsEveryWorkerMessage() throws {
+        var join = Join()
+        join.worker = Self.identity
+        join.supportedVersions = WireCodec.supportedVersions
+        join.stepShare = 0.25
+        var leave = Leave()
+        leave.worker = Self.identity
+        leave.lastSequence = 5
+        for body: Envelope.OneOf_Body in [.join(join), .report(Self.report), .leave(leave)] {
+            let frame = WireCodec.encode(body)
+            #expect(frame.prefix(4).elementsEqual(Topic(for: body).bytes))
+            #expect(try WireCodec.decode(frame) == body)
+        }
+    }
+
+    @Test func oversizedFramesAreRefusedBeforeDecoding() {
+        let frame = WireCodec.encode(.report(Self.report))
+        #expect(throws: WireError.oversized(byteCount: frame.count, limit: 8)) {
+            try WireCodec.decode(frame, maximumFrameSize: 8)
+        }
+    }
+
+    @Test func versionMismatchNamesTheSender() throws {
+        var envelope = Envelope()
+        envelope.protocolVersion = 9
+        envelope.body = .report(Self.report)
+        let frame = WireCodec.frame(envelope, topic: .report)
+        #expect(throws: WireError.unsupportedProtocolVersion(received: 9, sender: Self.identity)) {
+            try WireCodec.decode(frame)
+        }
+        let message = WireError.unsupportedProtocolVersion(received: 9, sender: Self.identity).description
+        #expect(message == "protocol version 9 from w1#3; supported: 1")
+    }
+
+    @Test func errorsDescribeTheFault() {
+        #expect(WireError.truncated(byteCount: 2).description == "truncated frame: 2 bytes, a topic alone takes 4")
+        #expect(WireError.unknownTopic(prefix: [0x58, 0x0a, 0, 0xff]).description == "unknown topic 0x580a00ff")
+        #expect(WireError.topicMismatch(topic: .policy, body: .report).description == "topic POLI carries a REPT message")
+    }
+
+    @Test func randomBytesNeverCrashTheDecoder() {
+        var generator = SplitMix64(seed: 0x5EED)
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0..<64, using: &generator)
+            var frame = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            if length >= 4, Bool.random(using: &generator) {
+                frame.replaceSubrange(0..<4, with: Topic.allCases.randomElement(using: &generator)!.bytes)
+            }
+            _ = try? WireCodec.decode(frame)
+        }
+    }
+}
+
+/// A seeded generator, so a failing input can be reproduced.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
