@@ -1,0 +1,111 @@
+/// What a worker observed for one category while drawing part of one training step's batch.
+///
+/// Reports carry sums rather than per-sample values so that any number of them can be
+/// merged and audited exactly; the policy reward of SEC's "adv" objective is
+/// `sumAbsAdvantage / count` (Chen et al., 2025, arXiv 2505.14970).
+///
+/// The JSON form (used by `curriculum replay` and on the wire) has the keys
+/// `category`, `n`, `sum_abs_adv`, `sum_sq_adv`, `sum_reward`, `version` and `share`;
+/// `share` may be omitted and then means 1 (the worker drew the whole batch).
+public struct CategoryReport: Sendable, Hashable, Codable {
+    /// The fields of a report, named as in JSON.
+    public enum Field: String, Sendable, Hashable, Codable, CaseIterable {
+        case sumAbsAdvantage = "sum_abs_adv"
+        case sumSquaredAdvantage = "sum_sq_adv"
+        case sumReward = "sum_reward"
+        case share
+    }
+
+    /// The category (bandit arm) name.
+    public var category: String
+    /// The number of samples (responses) of this category in the worker's part of the batch.
+    public var count: Int
+    /// Sum over the samples of |advantage| (each sample's token-masked mean, as in SEC).
+    public var sumAbsAdvantage: Double
+    /// Sum over the samples of advantage squared.
+    public var sumSquaredAdvantage: Double
+    /// Sum over the samples of the task reward.
+    public var sumReward: Double
+    /// The policy version the samples were drawn under.
+    public var version: Int
+    /// The worker's share b/B of the step's batch: b samples drawn by this worker out of
+    /// the step's B. One worker drawing the whole batch reports 1.
+    public var share: Double
+
+    /// Creates a report; call ``validate()`` (or let ``Curriculum/apply(_:)`` do it) before merging.
+    public init(
+        category: String,
+        count: Int,
+        sumAbsAdvantage: Double,
+        sumSquaredAdvantage: Double,
+        sumReward: Double,
+        version: Int,
+        share: Double = 1
+    ) {
+        self.category = category
+        self.count = count
+        self.sumAbsAdvantage = sumAbsAdvantage
+        self.sumSquaredAdvantage = sumSquaredAdvantage
+        self.sumReward = sumReward
+        self.version = version
+        self.share = share
+    }
+
+    /// SEC's "adv" reward: the mean |advantage| of the report's samples (0 when empty).
+    public var meanAbsAdvantage: Double { count > 0 ? sumAbsAdvantage / Double(count) : 0 }
+
+    /// The mean task reward of the report's samples (0 when empty).
+    public var meanReward: Double { count > 0 ? sumReward / Double(count) : 0 }
+
+    /// Throws the first reason this report cannot be merged, whatever the policy.
+    public func validate() throws(ReportRejection) {
+        if category.isEmpty { throw .emptyCategory }
+        if count < 0 { throw .negativeCount(count) }
+        // Checked field by field rather than over an array: this runs on every merge.
+        try Self.requireFinite(.sumAbsAdvantage, sumAbsAdvantage)
+        try Self.requireFinite(.sumSquaredAdvantage, sumSquaredAdvantage)
+        try Self.requireFinite(.sumReward, sumReward)
+        try Self.requireFinite(.share, share)
+        if sumAbsAdvantage < 0 { throw .negativeSum(field: .sumAbsAdvantage, value: sumAbsAdvantage) }
+        if sumSquaredAdvantage < 0 {
+            throw .negativeSum(field: .sumSquaredAdvantage, value: sumSquaredAdvantage)
+        }
+        if count == 0 {
+            try Self.requireZero(.sumAbsAdvantage, sumAbsAdvantage)
+            try Self.requireZero(.sumSquaredAdvantage, sumSquaredAdvantage)
+            try Self.requireZero(.sumReward, sumReward)
+        }
+        if !(share > 0 && share <= 1) { throw .shareOutOfRange(share) }
+    }
+
+    @inline(__always)
+    private static func requireFinite(_ field: Field, _ value: Double) throws(ReportRejection) {
+        if !value.isFinite { throw .nonFiniteValue(field: field, value: value) }
+    }
+
+    @inline(__always)
+    private static func requireZero(_ field: Field, _ value: Double) throws(ReportRejection) {
+        if value != 0 { throw .sumsWithoutSamples(field: field, value: value) }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case category
+        case count = "n"
+        case sumAbsAdvantage = "sum_abs_adv"
+        case sumSquaredAdvantage = "sum_sq_adv"
+        case sumReward = "sum_reward"
+        case version
+        case share
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        category = try c.decode(String.self, forKey: .category)
+        count = try c.decode(Int.self, forKey: .count)
+        sumAbsAdvantage = try c.decode(Double.self, forKey: .sumAbsAdvantage)
+        sumSquaredAdvantage = try c.decode(Double.self, forKey: .sumSquaredAdvantage)
+        sumReward = try c.decode(Double.self, forKey: .sumReward)
+        version = try c.decode(Int.self, forKey: .version)
+        share = try c.decodeIfPresent(Double.self, forKey: .share) ?? 1
+    }
+}
