@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The C library from Debian's libnng-dev; nothing but headers and a link line.
@@ -27,12 +29,48 @@ let package = Package(
             name: "CurriculumWire",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        // The coordinator service: ingest, exactly-once ledger, membership leases, broadcast cadence.
+        .target(
+            name: "Coordinator",
+            dependencies: [
+                "NNG",
+                "Curriculum",
+                "CurriculumWire",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The agent a rollout worker embeds: policy cache, nextBatch, outbox with retransmission, drain.
+        .target(
+            name: "WorkerAgent",
+            dependencies: [
+                "NNG",
+                "Curriculum",
+                "CurriculumWire",
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The built-in simulated student and rollout loop behind `curriculum worker` and the demo.
+        .target(
+            name: "Simulation",
+            dependencies: [
+                "Curriculum",
+                "WorkerAgent",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "CurriculumCLI",
             dependencies: [
                 "NNG",
                 "Curriculum",
+                "CurriculumWire",
+                "Coordinator",
+                "WorkerAgent",
+                "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .executableTarget(name: "NNGBench", dependencies: ["NNG", "CNNG"], path: "bench/NNGBench"),
@@ -40,6 +78,10 @@ let package = Package(
         .testTarget(name: "NNGTests", dependencies: ["NNG"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
         .testTarget(name: "CurriculumWireTests", dependencies: ["CurriculumWire"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "WorkerAgent"]),
+        .testTarget(name: "WorkerAgentTests", dependencies: ["WorkerAgent"]),
+        // Multi-process tests: they run the `curriculum` executable as child processes.
+        .testTarget(name: "IntegrationTests", dependencies: ["CurriculumCLI", "CurriculumWire", "NNG"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -51,6 +51,7 @@ def main():
         sequence=9,
         policy_version=41,
         step_share=0.125,
+        resend_floor=7,
         categories=[
             pb.CategoryStats(
                 category="math/hard",
@@ -65,10 +66,12 @@ def main():
     )
     vectors = [
         valid("join", "JOIN", join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[1],
-                                           step_share=0.125, hostname="node-7")),
+                                           step_share=0.125, hostname="node-7",
+                                           categories=["math/easy", "math/hard"])),
         valid("report", "REPT", report=report),
         valid("heartbeat", "BEAT", heartbeat=pb.Heartbeat(worker=worker("rollout-3", 77),
-                                                          policy_version=42, unacknowledged=2)),
+                                                          policy_version=42, unacknowledged=2,
+                                                          resend_floor=8)),
         valid("leave", "LEAV", leave=pb.Leave(worker=worker("rollout-3", 77), last_sequence=9)),
         valid("policy", "POLI", policy=policy),
         valid("acks", "ACKS", acks=pb.Acks(workers=[

@@ -26,7 +26,7 @@ public enum Topic: String, Sendable, CaseIterable {
     }
 
     /// The topic a body must travel under.
-    public init(for body: Envelope.OneOf_Body) {
+    public init(for body: Wire.Envelope.OneOf_Body) {
         switch body {
         case .join: self = .join
         case .report: self = .report

@@ -9,8 +9,8 @@ public enum WireCodec {
     /// it as the socket's maximum receive size, so nng drops them first.
     public static let defaultMaximumFrameSize = 1 << 20
 
-    public static func encode(_ body: Envelope.OneOf_Body) -> [UInt8] {
-        var envelope = Envelope()
+    public static func encode(_ body: Wire.Envelope.OneOf_Body) -> [UInt8] {
+        var envelope = Wire.Envelope()
         envelope.protocolVersion = protocolVersion
         envelope.body = body
         return frame(envelope, topic: Topic(for: body))
@@ -18,7 +18,7 @@ public enum WireCodec {
 
     /// Frames an envelope as it is, under the given topic. For tests and
     /// tools that must produce frames this version would not send.
-    public static func frame(_ envelope: Envelope, topic: Topic) -> [UInt8] {
+    public static func frame(_ envelope: Wire.Envelope, topic: Topic) -> [UInt8] {
         // Serializing a fully initialised proto3 message cannot fail: there
         // are no required fields to be missing.
         let payload: [UInt8] = try! envelope.serializedBytes()
@@ -28,7 +28,7 @@ public enum WireCodec {
     public static func decode(
         _ frame: some Collection<UInt8>,
         maximumFrameSize: Int = defaultMaximumFrameSize
-    ) throws(WireError) -> Envelope.OneOf_Body {
+    ) throws(WireError) -> Wire.Envelope.OneOf_Body {
         guard frame.count <= maximumFrameSize else {
             throw .oversized(byteCount: frame.count, limit: maximumFrameSize)
         }
@@ -39,9 +39,9 @@ public enum WireCodec {
         guard let topic = Topic(prefix: prefix) else {
             throw .unknownTopic(prefix: Array(prefix))
         }
-        let envelope: Envelope
+        let envelope: Wire.Envelope
         do {
-            envelope = try Envelope(serializedBytes: Array(frame.dropFirst(Topic.byteCount)))
+            envelope = try Wire.Envelope(serializedBytes: Array(frame.dropFirst(Topic.byteCount)))
         } catch {
             throw .malformedEnvelope(topic: topic, reason: String(describing: error))
         }
@@ -59,9 +59,9 @@ public enum WireCodec {
     }
 }
 
-extension Envelope {
+extension Wire.Envelope {
     /// The worker a message names, whatever its kind.
-    public var sender: WorkerIdentity? {
+    public var sender: Wire.WorkerIdentity? {
         switch body {
         case .join(let join): join.hasWorker ? join.worker : nil
         case .report(let report): report.hasWorker ? report.worker : nil

@@ -1,6 +1,6 @@
 /// Why a frame could not be read. Each case names one specific fault, so the
 /// coordinator can log it and count it under its own label.
-public enum WireError: Error, Equatable, Sendable {
+public enum WireError: Error, Hashable, Sendable {
     /// Fewer bytes than a topic.
     case truncated(byteCount: Int)
     /// Larger than the receiver accepts.
@@ -15,7 +15,7 @@ public enum WireError: Error, Equatable, Sendable {
     case topicMismatch(topic: Topic, body: Topic)
     /// The sender speaks another protocol version. `sender` is set when the
     /// envelope named one, so the receiver can answer it.
-    case unsupportedProtocolVersion(received: UInt32, sender: WorkerIdentity?)
+    case unsupportedProtocolVersion(received: UInt32, sender: Wire.WorkerIdentity?)
 
     /// A stable, low-cardinality label for counters.
     public var label: String {

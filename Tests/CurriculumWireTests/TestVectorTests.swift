@@ -54,7 +54,7 @@ struct TestVectorTests {
 
     @Test(arguments: vectors.filter { $0.error == nil })
     func validFramesDecodeToTheExpectedMessage(vector: Vector) throws {
-        let expected = try Envelope(jsonString: try #require(vector.envelopeJSON))
+        let expected = try Wire.Envelope(jsonString: try #require(vector.envelopeJSON))
         let body = try WireCodec.decode(vector.bytes)
         #expect(body == expected.body)
         #expect(Topic(for: body).rawValue == vector.topic)

@@ -3,15 +3,15 @@ import Testing
 @testable import CurriculumWire
 
 struct WireCodecTests {
-    static let identity = WorkerIdentity(workerID: "w1", incarnation: 3)
+    static let identity = Wire.WorkerIdentity(workerID: "w1", incarnation: 3)
 
-    static var report: Report {
-        var report = Report()
+    static var report: Wire.Report {
+        var report = Wire.Report()
         report.worker = identity
         report.sequence = 5
         report.policyVersion = 2
         report.stepShare = 0.5
-        var stats = CategoryStats()
+        var stats = Wire.CategoryStats()
         stats.category = "easy"
         stats.count = 16
         stats.sumAbsAdvantage = 4.5
@@ -20,14 +20,14 @@ struct WireCodecTests {
     }
 
     @Test func roundTripsEveryWorkerMessage() throws {
-        var join = Join()
+        var join = Wire.Join()
         join.worker = Self.identity
         join.supportedVersions = WireCodec.supportedVersions
         join.stepShare = 0.25
-        var leave = Leave()
+        var leave = Wire.Leave()
         leave.worker = Self.identity
         leave.lastSequence = 5
-        for body: Envelope.OneOf_Body in [.join(join), .report(Self.report), .leave(leave)] {
+        for body: Wire.Envelope.OneOf_Body in [.join(join), .report(Self.report), .leave(leave)] {
             let frame = WireCodec.encode(body)
             #expect(frame.prefix(4).elementsEqual(Topic(for: body).bytes))
             #expect(try WireCodec.decode(frame) == body)
@@ -42,7 +42,7 @@ struct WireCodecTests {
     }
 
     @Test func versionMismatchNamesTheSender() throws {
-        var envelope = Envelope()
+        var envelope = Wire.Envelope()
         envelope.protocolVersion = 9
         envelope.body = .report(Self.report)
         let frame = WireCodec.frame(envelope, topic: .report)

@@ -164,6 +164,10 @@ public nonisolated struct Curriculum_V1_Join: Sendable {
 
   public var hostname: String = String()
 
+  /// Categories this worker can draw problems from. The coordinator registers
+  /// any it does not know yet, at the policy's initial value.
+  public var categories: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -218,6 +222,11 @@ public nonisolated struct Curriculum_V1_Report: Sendable {
 
   public var categories: [Curriculum_V1_CategoryStats] = []
 
+  /// Every sequence number below this one is acknowledged or was abandoned by
+  /// the worker (outbox overflow): it will never be sent again, so the
+  /// coordinator may stop waiting for it.
+  public var resendFloor: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -244,6 +253,9 @@ public nonisolated struct Curriculum_V1_Heartbeat: Sendable {
 
   /// Reports sent but not yet acknowledged.
   public var unacknowledged: UInt64 = 0
+
+  /// As in Report.
+  public var resendFloor: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -579,6 +591,9 @@ public nonisolated struct Curriculum_V1_WorkerStatus: Sendable {
 
   public var hostname: String = String()
 
+  /// Samples (responses) in this worker's accepted reports.
+  public var samplesAccepted: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -824,7 +839,7 @@ nonisolated extension Curriculum_V1_WorkerIdentity: SwiftProtobuf.Message, Swift
 
 nonisolated extension Curriculum_V1_Join: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Join"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{3}supported_versions\0\u{3}step_share\0\u{1}hostname\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{3}supported_versions\0\u{3}step_share\0\u{1}hostname\0\u{1}categories\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -836,6 +851,7 @@ nonisolated extension Curriculum_V1_Join: SwiftProtobuf.Message, SwiftProtobuf._
       case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.supportedVersions) }()
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.stepShare) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.hostname) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.categories) }()
       default: break
       }
     }
@@ -858,6 +874,9 @@ nonisolated extension Curriculum_V1_Join: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.hostname.isEmpty {
       try visitor.visitSingularStringField(value: self.hostname, fieldNumber: 4)
     }
+    if !self.categories.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.categories, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -866,6 +885,7 @@ nonisolated extension Curriculum_V1_Join: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.supportedVersions != rhs.supportedVersions {return false}
     if lhs.stepShare != rhs.stepShare {return false}
     if lhs.hostname != rhs.hostname {return false}
+    if lhs.categories != rhs.categories {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -923,7 +943,7 @@ nonisolated extension Curriculum_V1_CategoryStats: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Curriculum_V1_Report: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Report"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{1}sequence\0\u{3}policy_version\0\u{3}step_share\0\u{1}categories\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{1}sequence\0\u{3}policy_version\0\u{3}step_share\0\u{1}categories\0\u{3}resend_floor\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -936,6 +956,7 @@ nonisolated extension Curriculum_V1_Report: SwiftProtobuf.Message, SwiftProtobuf
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.policyVersion) }()
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.stepShare) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.categories) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.resendFloor) }()
       default: break
       }
     }
@@ -961,6 +982,9 @@ nonisolated extension Curriculum_V1_Report: SwiftProtobuf.Message, SwiftProtobuf
     if !self.categories.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.categories, fieldNumber: 5)
     }
+    if self.resendFloor != 0 {
+      try visitor.visitSingularUInt64Field(value: self.resendFloor, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -970,6 +994,7 @@ nonisolated extension Curriculum_V1_Report: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.policyVersion != rhs.policyVersion {return false}
     if lhs.stepShare != rhs.stepShare {return false}
     if lhs.categories != rhs.categories {return false}
+    if lhs.resendFloor != rhs.resendFloor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -977,7 +1002,7 @@ nonisolated extension Curriculum_V1_Report: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Curriculum_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Heartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{3}policy_version\0\u{1}unacknowledged\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{3}policy_version\0\u{1}unacknowledged\0\u{3}resend_floor\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -988,6 +1013,7 @@ nonisolated extension Curriculum_V1_Heartbeat: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularMessageField(value: &self._worker) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.policyVersion) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.unacknowledged) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.resendFloor) }()
       default: break
       }
     }
@@ -1007,6 +1033,9 @@ nonisolated extension Curriculum_V1_Heartbeat: SwiftProtobuf.Message, SwiftProto
     if self.unacknowledged != 0 {
       try visitor.visitSingularUInt64Field(value: self.unacknowledged, fieldNumber: 3)
     }
+    if self.resendFloor != 0 {
+      try visitor.visitSingularUInt64Field(value: self.resendFloor, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1014,6 +1043,7 @@ nonisolated extension Curriculum_V1_Heartbeat: SwiftProtobuf.Message, SwiftProto
     if lhs._worker != rhs._worker {return false}
     if lhs.policyVersion != rhs.policyVersion {return false}
     if lhs.unacknowledged != rhs.unacknowledged {return false}
+    if lhs.resendFloor != rhs.resendFloor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1535,7 +1565,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WorkerStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{1}state\0\u{3}last_seen_ms_ago\0\u{3}last_policy_version\0\u{3}last_staleness\0\u{3}reports_per_second\0\u{3}reports_accepted\0\u{1}hostname\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{1}state\0\u{3}last_seen_ms_ago\0\u{3}last_policy_version\0\u{3}last_staleness\0\u{3}reports_per_second\0\u{3}reports_accepted\0\u{1}hostname\0\u{3}samples_accepted\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1551,6 +1581,7 @@ nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftPr
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.reportsPerSecond) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.reportsAccepted) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.hostname) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.samplesAccepted) }()
       default: break
       }
     }
@@ -1585,6 +1616,9 @@ nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftPr
     if !self.hostname.isEmpty {
       try visitor.visitSingularStringField(value: self.hostname, fieldNumber: 8)
     }
+    if self.samplesAccepted != 0 {
+      try visitor.visitSingularUInt64Field(value: self.samplesAccepted, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1597,6 +1631,7 @@ nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftPr
     if lhs.reportsPerSecond != rhs.reportsPerSecond {return false}
     if lhs.reportsAccepted != rhs.reportsAccepted {return false}
     if lhs.hostname != rhs.hostname {return false}
+    if lhs.samplesAccepted != rhs.samplesAccepted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
