@@ -1,0 +1,71 @@
+import Curriculum
+import CurriculumWire
+import NNG
+
+/// Everything a coordinator needs to serve: endpoints, the policy, staleness
+/// rules and the protocol's cadences.
+public struct CoordinatorConfiguration: Sendable {
+    /// Where the coordinator's PUB socket listens: policies, acknowledgements, control, status.
+    public var broadcastURL: String
+    /// Where the coordinator's SUB socket listens: joins, reports, heartbeats, leaves.
+    public var reportsURL: String
+    public var policy: PolicyConfiguration
+    public var staleness: StalenessConfiguration
+    /// Categories known from the start; workers may announce more when they join.
+    public var categories: [String]
+    /// Whether a report may name a category nobody registered. When false such
+    /// reports are rejected (counted as `unknown_category`).
+    public var acceptsNewCategories: Bool
+
+    /// A new policy version is published after this many merged reports...
+    public var publishEveryReports: Int
+    /// ...or after this long, whichever comes first. The current policy is
+    /// re-published at this interval even when nothing changed.
+    public var publishInterval: Duration
+    /// How long received reports wait to be acknowledged together.
+    public var acknowledgementInterval: Duration
+    public var statusInterval: Duration
+    /// A worker silent for this long is marked lost.
+    public var lease: Duration
+    /// How often workers are told to send heartbeats.
+    public var heartbeatInterval: Duration
+    /// How far ahead of a worker's acknowledged sequence its reports are tracked.
+    public var sequenceWindow: UInt64
+    /// Larger frames are dropped by nng before they reach the coordinator.
+    public var maximumFrameSize: Int
+    public var tls: TLSConfiguration?
+
+    public init(
+        broadcastURL: String,
+        reportsURL: String,
+        policy: PolicyConfiguration = .sec(.init()),
+        staleness: StalenessConfiguration = .init(),
+        categories: [String] = [],
+        acceptsNewCategories: Bool = true,
+        publishEveryReports: Int = 64,
+        publishInterval: Duration = .milliseconds(100),
+        acknowledgementInterval: Duration = .milliseconds(5),
+        statusInterval: Duration = .seconds(1),
+        lease: Duration = .seconds(10),
+        heartbeatInterval: Duration = .seconds(2),
+        sequenceWindow: UInt64 = 1 << 16,
+        maximumFrameSize: Int = WireCodec.defaultMaximumFrameSize,
+        tls: TLSConfiguration? = nil
+    ) {
+        self.broadcastURL = broadcastURL
+        self.reportsURL = reportsURL
+        self.policy = policy
+        self.staleness = staleness
+        self.categories = categories
+        self.acceptsNewCategories = acceptsNewCategories
+        self.publishEveryReports = publishEveryReports
+        self.publishInterval = publishInterval
+        self.acknowledgementInterval = acknowledgementInterval
+        self.statusInterval = statusInterval
+        self.lease = lease
+        self.heartbeatInterval = heartbeatInterval
+        self.sequenceWindow = sequenceWindow
+        self.maximumFrameSize = maximumFrameSize
+        self.tls = tls
+    }
+}

@@ -1,0 +1,25 @@
+/// What the coordinator has counted since it started.
+public struct CoordinatorCounters: Sendable, Hashable {
+    public var framesReceived: UInt64 = 0
+    public var reportsAccepted: UInt64 = 0
+    /// Reports acknowledged but not merged: too stale or invalid.
+    public var reportsRejected: UInt64 = 0
+    public var duplicatesIgnored: UInt64 = 0
+    /// Frames or messages refused before reaching the ledger, by reason label.
+    public var rejectionsByReason: [String: UInt64] = [:]
+    public var policiesPublished: UInt64 = 0
+    public var acknowledgementsPublished: UInt64 = 0
+    public var joins: UInt64 = 0
+    public var leaves: UInt64 = 0
+    public var workersLost: UInt64 = 0
+
+    /// Frames that could not be decoded, or named no worker.
+    public var malformedMessages: UInt64 {
+        rejectionsByReason.filter { Self.malformedLabels.contains($0.key) }.values.reduce(0, +)
+    }
+
+    static let malformedLabels: Set<String> = [
+        "truncated", "oversized", "unknown_topic", "malformed", "unknown_message_type", "topic_mismatch",
+        "unsupported_protocol_version", "missing_worker_identity", "sequence_zero", "unexpected_topic",
+    ]
+}

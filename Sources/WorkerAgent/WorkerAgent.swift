@@ -1,0 +1,399 @@
+import Curriculum
+import CurriculumWire
+import Logging
+import NNG
+
+/// The curriculum's end inside a rollout worker.
+///
+/// It dials the coordinator's two endpoints, joins, caches the newest policy and
+/// serves `nextBatch` from that cache, so drawing a batch never waits on the
+/// network. Reports are numbered and kept in an outbox until the coordinator
+/// acknowledges them; unacknowledged ones are sent again with backoff. While
+/// the coordinator is away the agent keeps drawing from the last policy it had
+/// and buffers reports up to the outbox's capacity.
+///
+/// ```swift
+/// let agent = try WorkerAgent(configuration: configuration)
+/// async let running: Void = agent.run()
+/// let batch = try await agent.nextBatch(size: 32)
+/// // ... roll out batch.assignments, compute advantages ...
+/// try await agent.report(policyVersion: batch.policyVersion, statistics: statistics)
+/// try await agent.drain()
+/// ```
+public actor WorkerAgent {
+    public nonisolated let configuration: WorkerAgentConfiguration
+    public nonisolated let identity: Wire.WorkerIdentity
+    private let logger: Logger
+    private let subscriber: Socket
+    private let publisher: Socket
+    private let allocator: BatchAllocator
+
+    private var random: Xoshiro256StarStar
+    private var outbox: Outbox
+    private var policy: PublishedPolicy?
+    private var policyWaiters: [Int: CheckedContinuation<PublishedPolicy, any Error>] = [:]
+    private var nextWaiterID = 0
+
+    private var joined = false
+    private var lastJoinSent: ContinuousClock.Instant?
+    private var heartbeatInterval: Duration = .seconds(2)
+    private var lastHeartbeatSent: ContinuousClock.Instant?
+    private var draining = false
+    private var leaveAccepted = false
+    private var failure: WorkerAgentError?
+
+    public private(set) var counters = WorkerAgentCounters()
+
+    /// The categories this worker can draw from, announced when it joins.
+    private var categories: [String]
+
+    public init(
+        configuration: WorkerAgentConfiguration,
+        categories: [String] = [],
+        logger: Logger = Logger(label: "curriculum.worker")
+    ) throws {
+        guard configuration.stepShare > 0, configuration.stepShare <= 1 else {
+            throw WorkerAgentError.invalidReport("step share \(configuration.stepShare) is not in (0, 1]")
+        }
+        self.configuration = configuration
+        self.identity = Wire.WorkerIdentity(workerID: configuration.workerID, incarnation: configuration.incarnation)
+        self.categories = categories
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(identity)"
+        self.logger = logger
+        self.allocator = try BatchAllocator(
+            method: configuration.allocationMethod, explorationFloor: configuration.explorationFloor)
+        self.random = Xoshiro256StarStar(seed: configuration.seed)
+        self.outbox = Outbox(
+            capacity: configuration.outboxCapacity,
+            overflow: configuration.overflowPolicy,
+            initialTimeout: configuration.retransmitTimeout,
+            maximumTimeout: configuration.maximumRetransmitTimeout,
+            seed: configuration.seed ^ 0x6F75_7462_6F78)
+        self.subscriber = try Socket(.subscriber)
+        self.publisher = try Socket(.publisher)
+        for topic in [Topic.policy, .acks, .control] {
+            try subscriber.subscribe(to: topic.bytes)
+        }
+        try subscriber.setMaxReceiveSize(WireCodec.defaultMaximumFrameSize)
+        try subscriber.setReceiveBufferSize(1024)
+        try publisher.setSendBufferSize(8192)
+    }
+
+    /// Connects and serves the protocol until the agent is drained or the task is cancelled.
+    ///
+    /// Throws if the coordinator rejects the join or speaks no common protocol version.
+    public func run() async throws {
+        let broadcastEvents = subscriber.pipeEvents()
+        let reportEvents = publisher.pipeEvents()
+        try subscriber.dial(configuration.broadcastURL, reconnect: configuration.reconnect, tls: configuration.tls)
+        try publisher.dial(configuration.reportsURL, reconnect: configuration.reconnect, tls: configuration.tls)
+        logger.info("dialing coordinator", metadata: [
+            "broadcast": "\(configuration.broadcastURL)", "reports": "\(configuration.reportsURL)",
+        ])
+        defer { stop() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await message in self.subscriber.messages {
+                    await self.receive(message.bytes)
+                }
+            }
+            group.addTask {
+                for await event in broadcastEvents where event.kind == .added {
+                    await self.connected(broadcast: true)
+                }
+            }
+            group.addTask {
+                for await event in reportEvents where event.kind == .added {
+                    await self.connected(broadcast: false)
+                }
+            }
+            group.addTask {
+                let clock = ContinuousClock()
+                while !Task.isCancelled {
+                    try await clock.sleep(for: self.configuration.tickInterval)
+                    await self.tick(at: clock.now)
+                }
+            }
+            // Each loop ends only when the sockets close (drained, stopped or failed).
+            _ = try await group.next()
+            group.cancelAll()
+        }
+        if let failure { throw failure }
+    }
+
+    /// The newest policy, waiting for the first one if none has arrived yet.
+    public func currentPolicy() async throws -> PublishedPolicy {
+        if let policy { return policy }
+        if let failure { throw failure }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    policyWaiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    /// Draws the categories of a batch of `size` samples from the newest policy.
+    ///
+    /// - Parameter exhausted: categories this worker has no problems left in; their
+    ///   probability is spread over the others.
+    public func nextBatch(size: Int, excluding exhausted: Set<String> = []) async throws -> CurriculumBatch {
+        let policy = try await currentPolicy()
+        let distribution = policy.distribution
+        let available = exhausted.isEmpty ? nil : distribution.categories.map { !exhausted.contains($0) }
+        let counts = try allocator.allocate(
+            batchSize: size, distribution: distribution, available: available, using: &random)
+        return CurriculumBatch(policyVersion: policy.version, categories: distribution.categories, counts: counts)
+    }
+
+    /// Reports a batch drawn with ``nextBatch(size:excluding:)``: its statistics, plus an
+    /// empty entry (n = 0) for every category of its policy that got no sample.
+    ///
+    /// The empty entries carry this worker's share of the step for arms it did not
+    /// draw, so that the coordinator's share-aware merge moves each arm by exactly
+    /// one SEC step however many workers split the batch (see `SECPolicy`).
+    @discardableResult
+    public func report(batch: CurriculumBatch, statistics: [AdvantageStatistics]) async throws -> UInt64 {
+        let reported = Set(statistics.map(\.category))
+        let empty = batch.categories.filter { !reported.contains($0) }.map {
+            AdvantageStatistics(category: $0, count: 0, sumAbsAdvantage: 0, sumSquaredAdvantage: 0, sumReward: 0)
+        }
+        return try await report(policyVersion: batch.policyVersion, statistics: statistics + empty)
+    }
+
+    /// Queues one batch's statistics and sends them. Returns the report's sequence number.
+    ///
+    /// Throws `WorkerAgentError.invalidReport` for statistics the coordinator would
+    /// reject (NaN, negative counts, an empty category name), and `.outboxFull` when
+    /// the outbox is full and its policy is `.rejectNew`.
+    @discardableResult
+    public func report(policyVersion: UInt64, statistics: [AdvantageStatistics]) async throws -> UInt64 {
+        if let failure { throw failure }
+        guard !draining else { throw WorkerAgentError.stopped }
+        guard !statistics.isEmpty else { throw WorkerAgentError.invalidReport("a report needs at least one category") }
+        var report = Wire.Report()
+        report.worker = identity
+        report.policyVersion = policyVersion
+        report.stepShare = configuration.stepShare
+        report.categories = try statistics.map { statistics in
+            let candidate = CategoryReport(
+                category: statistics.category, count: statistics.count,
+                sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
+                sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare)
+            do {
+                try candidate.validate()
+            } catch {
+                throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
+            }
+            var stats = Wire.CategoryStats()
+            stats.category = statistics.category
+            stats.count = UInt64(statistics.count)
+            stats.sumAbsAdvantage = statistics.sumAbsAdvantage
+            stats.sumSquaredAdvantage = statistics.sumSquaredAdvantage
+            stats.sumReward = statistics.sumReward
+            return stats
+        }
+        switch outbox.enqueue(&report, at: .now) {
+        case .full:
+            throw WorkerAgentError.outboxFull(capacity: outbox.capacity)
+        case .queuedDropping(_, let dropped):
+            counters.reportsAbandoned += 1
+            logger.warning("outbox full: abandoned the oldest unacknowledged report", metadata: [
+                "abandoned_sequence": "\(dropped)", "capacity": "\(outbox.capacity)",
+            ])
+        case .queued:
+            break
+        }
+        counters.reportsQueued += 1
+        counters.samplesQueued += statistics.reduce(0) { $0 + UInt64($1.count) }
+        await send(.report(report))
+        return report.sequence
+    }
+
+    /// Reports sent and not yet acknowledged.
+    public var unacknowledgedCount: Int { outbox.count }
+
+    /// Sends everything pending, waits until the coordinator has acknowledged it
+    /// all, says goodbye and closes. Further reports are refused.
+    public func drain(timeout: Duration = .seconds(30)) async throws {
+        draining = true
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        outbox.expediteAll(at: clock.now)
+        await retransmitDue(at: clock.now)
+        // The tick loop keeps retransmitting; acknowledgements empty the outbox.
+        while !outbox.isEmpty {
+            guard clock.now < deadline else { throw WorkerAgentError.drainTimedOut(unacknowledged: outbox.count) }
+            try await clock.sleep(for: configuration.tickInterval)
+        }
+        var leave = Wire.Leave()
+        leave.worker = identity
+        leave.lastSequence = outbox.nextSequence - 1
+        while !leaveAccepted, clock.now < deadline {
+            await send(.leave(leave))
+            try await clock.sleep(for: configuration.joinRetryInterval)
+        }
+        if !leaveAccepted {
+            logger.warning("drained, but the coordinator did not confirm the leave before the deadline")
+        }
+        logger.info("drained", metadata: ["reports": "\(counters.reportsAcknowledged)"])
+        stop()
+    }
+
+    // MARK: - Protocol
+
+    private func receive(_ frame: [UInt8]) {
+        let body: Wire.Envelope.OneOf_Body
+        do {
+            body = try WireCodec.decode(frame)
+        } catch {
+            counters.malformedFrames += 1
+            logger.warning("dropped a frame from the coordinator", metadata: ["reason": "\(error)"])
+            return
+        }
+        switch body {
+        case .policy(let published):
+            adopt(published, authoritative: false)
+        case .acks(let acks):
+            for ack in acks.workers where ack.worker == identity {
+                acknowledge(ack)
+            }
+        case .control(let control):
+            handle(control)
+        case .join, .report, .heartbeat, .leave, .status:
+            break
+        }
+    }
+
+    private func handle(_ control: Wire.Control) {
+        switch control.kind {
+        case .joinAccepted(let accepted) where accepted.worker == identity:
+            if !joined {
+                counters.joins += 1
+                logger.info("joined", metadata: ["policy_version": "\(accepted.policy.version)"])
+            }
+            joined = true
+            heartbeatInterval = .milliseconds(Int(max(accepted.heartbeatIntervalMs, 10)))
+            // The join answer is authoritative: a coordinator that restarted
+            // without its state may publish lower versions than the agent saw.
+            adopt(accepted.policy, authoritative: true)
+            var ack = Wire.WorkerAck()
+            ack.contiguousThrough = accepted.contiguousThrough
+            acknowledge(ack)
+        case .joinRejected(let rejected) where rejected.worker == identity:
+            logger.error("the coordinator rejected the join", metadata: ["reason": "\(rejected.reason)"])
+            fail(.joinRejected(reason: rejected.reason))
+        case .protocolMismatch(let mismatch) where mismatch.worker == identity:
+            logger.error("no common protocol version", metadata: ["coordinator": "\(mismatch.supportedVersions)"])
+            fail(.protocolMismatch(coordinatorSupports: mismatch.supportedVersions))
+        case .leaveAccepted(let accepted) where accepted.worker == identity:
+            leaveAccepted = true
+        default:
+            break
+        }
+    }
+
+    private func adopt(_ published: Wire.Policy, authoritative: Bool) {
+        guard let next = PublishedPolicy(published) else {
+            counters.malformedFrames += 1
+            logger.warning("dropped a policy whose arrays differ in length", metadata: ["version": "\(published.version)"])
+            return
+        }
+        if !authoritative, let policy, policy.version >= next.version { return }
+        policy = next
+        counters.policiesReceived += 1
+        let waiters = policyWaiters
+        policyWaiters.removeAll()
+        for waiter in waiters.values { waiter.resume(returning: next) }
+    }
+
+    private func acknowledge(_ ack: Wire.WorkerAck) {
+        let settled = outbox.acknowledge(ack)
+        counters.reportsAcknowledged += UInt64(settled)
+        counters.reportsRejectedByCoordinator = max(counters.reportsRejectedByCoordinator, ack.rejected)
+    }
+
+    /// A new connection to the coordinator: it may have restarted, so join again
+    /// (which also brings the current policy) and resend what is pending now.
+    private func connected(broadcast: Bool) async {
+        let now = ContinuousClock.now
+        if broadcast { joined = false }
+        outbox.expediteAll(at: now)
+        await sendJoin(at: now)
+        await retransmitDue(at: now)
+    }
+
+    private func tick(at now: ContinuousClock.Instant) async {
+        if !joined, lastJoinSent.map({ now - $0 >= configuration.joinRetryInterval }) ?? true {
+            await sendJoin(at: now)
+        }
+        if joined, lastHeartbeatSent.map({ now - $0 >= heartbeatInterval }) ?? true {
+            lastHeartbeatSent = now
+            var heartbeat = Wire.Heartbeat()
+            heartbeat.worker = identity
+            heartbeat.policyVersion = policy?.version ?? 0
+            heartbeat.unacknowledged = UInt64(outbox.count)
+            heartbeat.resendFloor = outbox.resendFloor
+            await send(.heartbeat(heartbeat))
+        }
+        await retransmitDue(at: now)
+    }
+
+    private func sendJoin(at now: ContinuousClock.Instant) async {
+        guard !draining else { return }
+        lastJoinSent = now
+        var join = Wire.Join()
+        join.worker = identity
+        join.supportedVersions = WireCodec.supportedVersions
+        join.stepShare = configuration.stepShare
+        join.hostname = configuration.hostname
+        join.categories = categories
+        await send(.join(join))
+    }
+
+    private func retransmitDue(at now: ContinuousClock.Instant) async {
+        let due = outbox.due(at: now)
+        counters.retransmissions += UInt64(due.count)
+        for report in due {
+            await send(.report(report))
+        }
+    }
+
+    private func send(_ body: Wire.Envelope.OneOf_Body) async {
+        do {
+            try await publisher.send(WireCodec.encode(body))
+        } catch {
+            // A publisher only fails once closed; the outbox still holds the report.
+            logger.debug("send failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        policyWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+    }
+
+    private func fail(_ error: WorkerAgentError) {
+        failure = error
+        let waiters = policyWaiters
+        policyWaiters.removeAll()
+        for waiter in waiters.values { waiter.resume(throwing: error) }
+        stop()
+    }
+
+    private func stop() {
+        draining = true
+        subscriber.close()
+        publisher.close()
+        let waiters = policyWaiters
+        policyWaiters.removeAll()
+        for waiter in waiters.values { waiter.resume(throwing: failure ?? WorkerAgentError.stopped) }
+    }
+}

@@ -1,0 +1,20 @@
+/// What a worker agent has done, for logs and status lines.
+public struct WorkerAgentCounters: Sendable, Hashable {
+    /// Reports handed to `report(...)` and queued.
+    public var reportsQueued: UInt64 = 0
+    /// Samples in those reports.
+    public var samplesQueued: UInt64 = 0
+    /// Reports the coordinator acknowledged.
+    public var reportsAcknowledged: UInt64 = 0
+    /// Of those, reports the coordinator rejected (too stale or invalid); from its acknowledgements.
+    public var reportsRejectedByCoordinator: UInt64 = 0
+    /// Reports sent again after their acknowledgement timed out.
+    public var retransmissions: UInt64 = 0
+    /// Reports abandoned because the outbox overflowed.
+    public var reportsAbandoned: UInt64 = 0
+    /// Policy versions received (joins included).
+    public var policiesReceived: UInt64 = 0
+    /// Frames from the coordinator that could not be decoded.
+    public var malformedFrames: UInt64 = 0
+    public var joins: UInt64 = 0
+}

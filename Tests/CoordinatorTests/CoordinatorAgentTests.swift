@@ -1,0 +1,220 @@
+import Coordinator
+import Curriculum
+import CurriculumWire
+import Foundation
+import NNG
+import Testing
+import WorkerAgent
+
+@Suite(.timeLimit(.minutes(2)))
+struct CoordinatorAgentTests {
+    static let categories = ["easy", "medium", "hard"]
+
+    func coordinatorConfiguration(_ prefix: String) -> CoordinatorConfiguration {
+        CoordinatorConfiguration(
+            broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports",
+            categories: Self.categories, publishEveryReports: 16, publishInterval: .milliseconds(50),
+            lease: .seconds(5), heartbeatInterval: .milliseconds(200))
+    }
+
+    func agentConfiguration(
+        _ id: String, broadcast: String, reports: String, share: Double = 1
+    ) -> WorkerAgentConfiguration {
+        WorkerAgentConfiguration(
+            workerID: id, broadcastURL: broadcast, reportsURL: reports, stepShare: share,
+            seed: UInt64(abs(id.hashValue)), retransmitTimeout: .milliseconds(50),
+            maximumRetransmitTimeout: .milliseconds(400), joinRetryInterval: .milliseconds(50),
+            tickInterval: .milliseconds(10),
+            reconnect: ReconnectPolicy(minimum: .milliseconds(20), maximum: .milliseconds(200)))
+    }
+
+    @Test func aWorkerJoinsDrawsBatchesReportsAndDrains() async throws {
+        let prefix = uniqueEndpointPrefix()
+        let configuration = coordinatorConfiguration(prefix)
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+        let worker = try RunningAgent(
+            agentConfiguration("w1", broadcast: configuration.broadcastURL, reports: configuration.reportsURL))
+        defer { worker.task.cancel() }
+
+        let policy = try await withTimeout(.seconds(10)) { try await worker.agent.currentPolicy() }
+        #expect(policy.distribution.categories == Self.categories)
+        #expect(abs(policy.distribution.probabilities.reduce(0, +) - 1) < 1e-12)
+
+        let batch = try await worker.agent.nextBatch(size: 64)
+        #expect(batch.size == 64)
+        #expect(batch.assignments.count == 64)
+        #expect(batch.categories == Self.categories)
+
+        var expected = ExactTotals()
+        for index in 0..<20 {
+            let statistics = ExactTotals.statistics(worker: 1, index: index, categories: Self.categories)
+            statistics.forEach { expected.add($0) }
+            try await worker.agent.report(policyVersion: batch.policyVersion, statistics: statistics)
+        }
+        try await worker.agent.drain(timeout: .seconds(10))
+        #expect(await worker.agent.unacknowledgedCount == 0)
+        #expect(ExactTotals(await coordinator.coordinator.totals) == expected)
+        #expect(await coordinator.coordinator.counters.reportsAccepted == 20)
+        #expect(await coordinator.coordinator.members.first?.state == .left)
+        // Hard reports moved the policy: SEC's Q for a reported arm is no longer 0.
+        let values = await coordinator.coordinator.distribution().values
+        #expect(values.contains { $0 > 0 })
+        await coordinator.stop()
+    }
+
+    @Test(arguments: [1, 4])
+    func everyReportCountsExactlyOnceThroughALossyDuplicatingReorderingRelay(workers: Int) async throws {
+        let prefix = uniqueEndpointPrefix() + "-\(workers)"
+        let configuration = coordinatorConfiguration(prefix)
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+        let relay = FaultyRelay(
+            coordinatorBroadcastURL: configuration.broadcastURL, coordinatorReportsURL: configuration.reportsURL,
+            prefix: prefix, faults: .init(dropRate: 0.3, duplicateRate: 0.1, reorderRate: 0.1), seed: 2024)
+        let relayTask = Task { try await relay.run() }
+        defer { relayTask.cancel() }
+
+        let reportsPerWorker = 150
+        let sums = try await withThrowingTaskGroup(of: ExactTotals.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    let running = try RunningAgent(
+                        agentConfiguration(
+                            "w\(worker)", broadcast: relay.broadcastURL, reports: relay.reportsURL,
+                            share: 1 / Double(workers)),
+                        categories: Self.categories)
+                    defer { running.task.cancel() }
+                    var produced = ExactTotals()
+                    for index in 0..<reportsPerWorker {
+                        let batch = try await running.agent.nextBatch(size: 16)
+                        let statistics = ExactTotals.statistics(worker: worker, index: index, categories: Self.categories)
+                        statistics.forEach { produced.add($0) }
+                        try await running.agent.report(policyVersion: batch.policyVersion, statistics: statistics)
+                    }
+                    try await running.agent.drain(timeout: .seconds(60))
+                    return produced
+                }
+            }
+            var all = ExactTotals()
+            for try await produced in group { all.add(produced) }
+            return all
+        }
+        let counters = await coordinator.coordinator.counters
+        #expect(ExactTotals(await coordinator.coordinator.totals) == sums)
+        #expect(counters.reportsAccepted == UInt64(workers * reportsPerWorker))
+        // The relay did its job: the coordinator saw resent and duplicated reports.
+        #expect(counters.duplicatesIgnored > 0)
+        await coordinator.stop()
+    }
+
+    @Test func aWorkerStartedBeforeTheCoordinatorAttachesWhenItComesUp() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "cur-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = coordinatorConfiguration("ipc://\(directory.path)/c")
+        let worker = try RunningAgent(
+            agentConfiguration("early", broadcast: configuration.broadcastURL, reports: configuration.reportsURL))
+        defer { worker.task.cancel() }
+        try await worker.agent.report(
+            policyVersion: 0,
+            statistics: [AdvantageStatistics(category: "easy", count: 4, sumAbsAdvantage: 1, sumSquaredAdvantage: 0.5, sumReward: 2)])
+        #expect(await worker.agent.unacknowledgedCount == 1)
+
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+        let policy = try await withTimeout(.seconds(15)) { try await worker.agent.currentPolicy() }
+        #expect(policy.distribution.categories == Self.categories)
+        #expect(await eventually { await worker.agent.unacknowledgedCount == 0 })
+        #expect(await coordinator.coordinator.totals["easy"]?.count == 4)
+        await coordinator.stop()
+    }
+
+    @Test func badFramesAreCountedByReasonAndTheCoordinatorKeepsServing() async throws {
+        let prefix = uniqueEndpointPrefix()
+        let configuration = coordinatorConfiguration(prefix)
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+
+        let listener = try Socket(.subscriber)
+        defer { listener.close() }
+        try listener.subscribe(to: Topic.control.bytes)
+        try listener.dial(configuration.broadcastURL)
+        let intruder = try Socket(.publisher)
+        defer { intruder.close() }
+        try intruder.dial(configuration.reportsURL)
+
+        var wrongVersion = Wire.Envelope()
+        wrongVersion.protocolVersion = 7
+        var report = Wire.Report()
+        report.worker = Wire.WorkerIdentity(workerID: "stranger", incarnation: 1)
+        report.sequence = 1
+        wrongVersion.body = .report(report)
+        var nanReport = report
+        var stats = Wire.CategoryStats()
+        stats.category = "easy"
+        stats.count = 3
+        stats.sumAbsAdvantage = .nan
+        nanReport.categories = [stats]
+        let frames: [[UInt8]] = [
+            [0x00, 0x01],
+            Array("XXXXhello".utf8),
+            Array("REPT".utf8) + [0xFF, 0xFF, 0xFF],
+            Array("REPT".utf8) + [0x08, 0x01, 0xF2, 0x01, 0x00],
+            WireCodec.frame(wrongVersion, topic: .report),
+            WireCodec.encode(.report(nanReport)),
+        ]
+        let expected: Set<String> = [
+            "truncated", "unknown_topic", "malformed", "unknown_message_type", "unsupported_protocol_version",
+            "non_finite_value",
+        ]
+        // Frames sent before the connection completes are lost, so resend until all are counted.
+        let counted = await eventually {
+            for frame in frames { try? await intruder.send(frame) }
+            let reasons = await coordinator.coordinator.counters.rejectionsByReason
+            return expected.isSubset(of: reasons.keys)
+        }
+        let reasons = await coordinator.coordinator.counters.rejectionsByReason
+        #expect(counted, "\(reasons)")
+
+        // The mismatched sender is told which versions the coordinator speaks. Answers
+        // published before the listener connected are lost, so keep provoking one.
+        let provocation = WireCodec.frame(wrongVersion, topic: .report)
+        let provoking = Task {
+            while !Task.isCancelled {
+                try? await intruder.send(provocation)
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        defer { provoking.cancel() }
+        let mismatch = try await withTimeout(.seconds(10)) {
+            for try await message in listener.messages {
+                if case .control(let control)? = try? WireCodec.decode(message.bytes),
+                    case .protocolMismatch(let mismatch)? = control.kind
+                {
+                    return mismatch
+                }
+            }
+            throw TimeoutError(timeout: .zero)
+        }
+        provoking.cancel()
+        #expect(mismatch.receivedVersion == 7)
+        #expect(mismatch.supportedVersions == [1])
+        #expect(mismatch.worker.workerID == "stranger")
+
+        // A NaN report is rejected, but acknowledged once so it is not resent forever.
+        #expect(await coordinator.coordinator.counters.reportsRejected == 1)
+        #expect(await coordinator.coordinator.totals.isEmpty)
+
+        // And a well-behaved worker is still served.
+        let worker = try RunningAgent(
+            agentConfiguration("good", broadcast: configuration.broadcastURL, reports: configuration.reportsURL))
+        defer { worker.task.cancel() }
+        try await worker.agent.report(
+            policyVersion: 0,
+            statistics: [AdvantageStatistics(category: "hard", count: 2, sumAbsAdvantage: 1.5, sumSquaredAdvantage: 1, sumReward: 1)])
+        try await worker.agent.drain(timeout: .seconds(10))
+        #expect(await coordinator.coordinator.totals["hard"]?.count == 2)
+        await coordinator.stop()
+    }
+}

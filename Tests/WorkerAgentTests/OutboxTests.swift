@@ -1,0 +1,107 @@
+import CurriculumWire
+import Testing
+
+@testable import WorkerAgent
+
+struct OutboxTests {
+    let start = ContinuousClock.now
+
+    func makeOutbox(capacity: Int = 100, overflow: OutboxOverflowPolicy = .dropOldest) -> Outbox {
+        Outbox(
+            capacity: capacity, overflow: overflow,
+            initialTimeout: .milliseconds(100), maximumTimeout: .seconds(2), seed: 7
+        )
+    }
+
+    func ack(through contiguous: UInt64, selective: [UInt64] = []) -> Wire.WorkerAck {
+        var ack = Wire.WorkerAck()
+        ack.contiguousThrough = contiguous
+        ack.selective = selective
+        return ack
+    }
+
+    @Test func reportsAreNumberedFromOneWithoutGaps() {
+        var outbox = makeOutbox()
+        for expected in UInt64(1)...5 {
+            var report = Wire.Report()
+            #expect(outbox.enqueue(&report, at: start) == .queued(sequence: expected))
+            #expect(report.sequence == expected)
+            #expect(report.resendFloor == 1)
+        }
+    }
+
+    @Test func acknowledgementsSettleContiguousAndSelectiveSequences() {
+        var outbox = makeOutbox()
+        for _ in 1...6 {
+            var report = Wire.Report()
+            _ = outbox.enqueue(&report, at: start)
+        }
+        #expect(outbox.acknowledge(ack(through: 2, selective: [5])) == 3)
+        #expect(outbox.count == 3)
+        #expect(outbox.resendFloor == 3)
+        // Acknowledging again settles nothing more.
+        #expect(outbox.acknowledge(ack(through: 2, selective: [5])) == 0)
+        #expect(outbox.acknowledge(ack(through: 6)) == 3)
+        #expect(outbox.isEmpty)
+        #expect(outbox.resendFloor == 7)
+    }
+
+    @Test func unacknowledgedReportsComeDueWithGrowingBackoff() {
+        var outbox = makeOutbox()
+        var report = Wire.Report()
+        _ = outbox.enqueue(&report, at: start)
+        #expect(outbox.due(at: start + .milliseconds(50)).isEmpty)
+        // First timeout: 100 ms +-25%.
+        #expect(outbox.due(at: start + .milliseconds(130)).map(\.sequence) == [1])
+        var retries: [Duration] = []
+        var now = start + .milliseconds(130)
+        for _ in 0..<6 {
+            let deadline = outbox.nextDeadline!
+            retries.append(deadline - now)
+            now = deadline
+            #expect(outbox.due(at: now).count == 1)
+        }
+        // 200, 400, 800, 1600 ms then capped at 2 s, each within +-25%.
+        let expected: [Duration] = [.milliseconds(200), .milliseconds(400), .milliseconds(800),
+                                    .milliseconds(1600), .seconds(2), .seconds(2)]
+        for (retry, nominal) in zip(retries, expected) {
+            #expect(retry >= nominal * 0.75 && retry <= nominal * 1.25)
+        }
+    }
+
+    @Test func overflowDropsTheOldestAndTellsTheCoordinatorNotToWait() {
+        var outbox = makeOutbox(capacity: 3)
+        for _ in 1...3 {
+            var report = Wire.Report()
+            _ = outbox.enqueue(&report, at: start)
+        }
+        var report = Wire.Report()
+        #expect(outbox.enqueue(&report, at: start) == .queuedDropping(sequence: 4, dropped: 1))
+        #expect(report.resendFloor == 2)
+        #expect(outbox.abandoned == 1)
+        #expect(outbox.count == 3)
+    }
+
+    @Test func overflowCanRefuseTheNewReportInstead() {
+        var outbox = makeOutbox(capacity: 2, overflow: .rejectNew)
+        for _ in 1...2 {
+            var report = Wire.Report()
+            _ = outbox.enqueue(&report, at: start)
+        }
+        var report = Wire.Report()
+        #expect(outbox.enqueue(&report, at: start) == .full)
+        #expect(outbox.nextSequence == 3)
+        #expect(outbox.count == 2)
+    }
+
+    @Test func expeditingMakesEveryPendingReportDueAtOnce() {
+        var outbox = makeOutbox()
+        for _ in 1...3 {
+            var report = Wire.Report()
+            _ = outbox.enqueue(&report, at: start)
+        }
+        #expect(outbox.due(at: start).isEmpty)
+        outbox.expediteAll(at: start)
+        #expect(outbox.due(at: start).map(\.sequence) == [1, 2, 3])
+    }
+}
