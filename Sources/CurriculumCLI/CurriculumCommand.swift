@@ -8,9 +8,23 @@ struct CurriculumCommand: AsyncParsableCommand {
         discussion: """
             A coordinator owns a non-stationary bandit over problem categories and publishes \
             the sampling distribution over nng; rollout workers draw batches from it and report \
-            advantage statistics back.
+            advantage statistics back. Subcommands that take many flags also read them from \
+            --config FILE.json (keys are flag names); flags on the command line win.
             """,
         version: CurriculumVersion.string,
-        subcommands: []
+        subcommands: [CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, ReplayCommand.self]
     )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot(ConfigFile.expand(Array(CommandLine.arguments.dropFirst())))
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

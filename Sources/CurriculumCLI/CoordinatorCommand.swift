@@ -1,0 +1,91 @@
+import ArgumentParser
+import Coordinator
+import Curriculum
+import Foundation
+import Logging
+
+/// `curriculum coordinator`: runs the head node's curriculum service.
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the curriculum coordinator: merge worker reports, publish the distribution.",
+        discussion: """
+            Workers dial --broadcast with a SUB socket and --reports with a PUB socket. \
+            A tcp:// URL with port 0 binds a free port; the bound URLs are printed on the \
+            first line of standard output as `listening broadcast=URL reports=URL`. \
+            SIGINT or SIGTERM stops it.
+            """
+    )
+
+    @Option(help: "URL the PUB socket listens on (policies, acknowledgements, status).")
+    var broadcast = "tcp://0.0.0.0:7450"
+
+    @Option(help: "URL the SUB socket listens on (joins, reports, heartbeats).")
+    var reports = "tcp://0.0.0.0:7451"
+
+    @Option(help: "Comma-separated categories known from the start; workers can add more when they join.")
+    var categories: String?
+
+    @Flag(help: "Reject reports naming a category nobody registered.")
+    var strictCategories = false
+
+    @OptionGroup var policy: PolicyOptions
+    @OptionGroup var staleness: StalenessOptions
+
+    @Option(help: "Publish a new policy version after this many merged reports.")
+    var publishEvery = 64
+
+    @Option(help: "...or after this many milliseconds, whichever is first.")
+    var publishIntervalMs = 100
+
+    @Option(help: "Milliseconds between acknowledgement broadcasts.")
+    var ackIntervalMs = 5
+
+    @Option(help: "A worker silent this many milliseconds is marked lost.")
+    var leaseMs = 10_000
+
+    @Option(help: "Milliseconds between the heartbeats workers are asked for.")
+    var heartbeatMs = 2_000
+
+    @OptionGroup var tls: TLSOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        _ = try policy.configuration()
+        _ = try staleness.configuration()
+        guard publishEvery > 0 else { throw ValidationError("--publish-every must be positive, got \(publishEvery)") }
+        for (flag, value) in [
+            ("publish-interval-ms", publishIntervalMs), ("ack-interval-ms", ackIntervalMs), ("lease-ms", leaseMs),
+            ("heartbeat-ms", heartbeatMs),
+        ] where value <= 0 {
+            throw ValidationError("--\(flag) must be positive, got \(value)")
+        }
+        guard heartbeatMs < leaseMs else {
+            throw ValidationError("--heartbeat-ms (\(heartbeatMs)) must be shorter than --lease-ms (\(leaseMs))")
+        }
+    }
+
+    func run() async throws {
+        logging.bootstrap()
+        let configuration = CoordinatorConfiguration(
+            broadcastURL: broadcast, reportsURL: reports,
+            policy: try policy.configuration(), staleness: try staleness.configuration(),
+            categories: commaSeparated(categories), acceptsNewCategories: !strictCategories,
+            publishEveryReports: publishEvery, publishInterval: .milliseconds(publishIntervalMs),
+            acknowledgementInterval: .milliseconds(ackIntervalMs),
+            lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
+            tls: try tls.configuration(server: true))
+        let coordinator = try Coordinator(configuration: configuration)
+        let endpoints = try await coordinator.listen()
+        // Scripts and tests wait for this line: write it unbuffered.
+        FileHandle.standardOutput.write(
+            Data("listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL)\n".utf8))
+        try await TerminationSignal.runUntilSignalled { try await coordinator.run() }
+        let counters = await coordinator.counters
+        let version = await coordinator.version
+        Logger(label: "curriculum.coordinator").info("stopped", metadata: [
+            "reports_accepted": "\(counters.reportsAccepted)", "reports_rejected": "\(counters.reportsRejected)",
+            "duplicates_ignored": "\(counters.duplicatesIgnored)", "policy_version": "\(version)",
+        ])
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Simulation
+import WorkerAgent
+
+/// `curriculum worker`: a worker agent driving the built-in simulated rollout loop.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run a worker agent on the simulated rollout loop, for trials and tests.",
+        discussion: """
+            It joins the coordinator, then repeatedly draws a batch from the newest policy, \
+            rolls it out on a simulated student, reports the advantage statistics and trains. \
+            SIGINT or SIGTERM (or the end of --steps) drains it: every report is acknowledged \
+            before it leaves. It prints one summary line as JSON when it stops.
+            """
+    )
+
+    @Option(help: "The coordinator's broadcast URL.")
+    var broadcast = "tcp://127.0.0.1:7450"
+
+    @Option(help: "The coordinator's reports URL.")
+    var reports = "tcp://127.0.0.1:7451"
+
+    @Option(help: "This worker's stable id (default: HOSTNAME-PID).")
+    var id: String?
+
+    @Option(help: "This worker's share of a training step's global batch, in (0, 1].")
+    var share = 1.0
+
+    @Option(help: "Prompts per batch.")
+    var batch = 32
+
+    @Option(help: "Steps to run; without it, runs until signalled.")
+    var steps: Int?
+
+    @Option(help: "Extra milliseconds per step, to mimic generation time.")
+    var stepDelayMs = 0
+
+    @Option(help: "Comma-separated domains of the simulated tasks.")
+    var domains = "arith,logic,code"
+
+    @Option(help: "Difficulty levels per domain.")
+    var levels = 5
+
+    @Option(help: "Seed of the simulated student and the batch draws (default: random).")
+    var seed: UInt64?
+
+    @Option(help: "Seconds to wait for acknowledgements when draining.")
+    var drainTimeout = 30
+
+    @OptionGroup var tls: TLSOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard share > 0, share <= 1 else { throw ValidationError("--share must be in (0, 1], got \(share)") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
+        guard levels > 0 else { throw ValidationError("--levels must be positive, got \(levels)") }
+        guard !commaSeparated(domains).isEmpty else { throw ValidationError("--domains names no domain") }
+        if let steps, steps < 0 { throw ValidationError("--steps must not be negative, got \(steps)") }
+        guard stepDelayMs >= 0 else { throw ValidationError("--step-delay-ms must not be negative") }
+    }
+
+    func run() async throws {
+        logging.bootstrap()
+        let hostname = ProcessInfo.processInfo.hostName
+        let seed = seed ?? UInt64.random(in: 0...UInt64.max)
+        let student = SimulatedStudent(
+            configuration: .init(domains: commaSeparated(domains), levels: levels), seed: seed)
+        let configuration = WorkerAgentConfiguration(
+            workerID: id ?? "\(hostname)-\(ProcessInfo.processInfo.processIdentifier)",
+            hostname: hostname, broadcastURL: broadcast, reportsURL: reports, stepShare: share, seed: seed,
+            tls: try tls.configuration(server: false))
+        let agent = try WorkerAgent(configuration: configuration, categories: student.categories)
+        let loop = SyntheticRolloutLoop(promptsPerBatch: batch, steps: steps, stepDelay: .milliseconds(stepDelayMs))
+        let protocolTask = Task { try await agent.run() }
+        let logger = Logger(label: "curriculum.worker")
+
+        _ = try await TerminationSignal.runUntilSignalled {
+            try await loop.run(agent: agent, student: student, logger: logger)
+        }
+        try await agent.drain(timeout: .seconds(drainTimeout))
+        _ = await protocolTask.result
+        let counters = await agent.counters
+        let summary = Summary(
+            worker: "\(agent.identity)", reports: counters.reportsQueued, samples: counters.samplesQueued,
+            acknowledged: counters.reportsAcknowledged, retransmissions: counters.retransmissions,
+            abandoned: counters.reportsAbandoned, policies: counters.policiesReceived)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+    }
+
+    /// The line a worker prints when it stops.
+    struct Summary: Codable {
+        var worker: String
+        var reports: UInt64
+        var samples: UInt64
+        var acknowledged: UInt64
+        var retransmissions: UInt64
+        var abandoned: UInt64
+        var policies: UInt64
+    }
+}

@@ -1,0 +1,70 @@
+import CurriculumWire
+import NNG
+import Synchronization
+
+/// Watches a coordinator's broadcast from outside, as `curriculum status` does:
+/// records when each policy arrives and keeps the newest status.
+final class StatusMonitor: Sendable {
+    private struct State {
+        var policyArrivals: [ContinuousClock.Instant] = []
+        var versions: [UInt64] = []
+        var status: Wire.Status?
+    }
+
+    private let socket: Socket
+    private let state = Mutex(State())
+
+    init(broadcastURL: String) throws {
+        socket = try Socket(.subscriber)
+        try socket.subscribe(to: Topic.policy.bytes)
+        try socket.subscribe(to: Topic.status.bytes)
+        try socket.setReceiveBufferSize(8192)
+        try socket.dial(broadcastURL, reconnect: ReconnectPolicy(minimum: .milliseconds(20)))
+        Task { await self.consume() }
+    }
+
+    /// Runs until stop() closes the socket, which ends the sequence.
+    private func consume() async {
+        do {
+            for try await message in socket.messages {
+                record(message.bytes, at: .now)
+            }
+        } catch {}
+    }
+
+    private func record(_ frame: [UInt8], at now: ContinuousClock.Instant) {
+        switch try? WireCodec.decode(frame) {
+        case .policy(let policy)?:
+            state.withLock {
+                $0.policyArrivals.append(now)
+                $0.versions.append(policy.version)
+            }
+        case .status(let status)?:
+            state.withLock { $0.status = status }
+        default:
+            break
+        }
+    }
+
+    var status: Wire.Status? { state.withLock { $0.status } }
+
+    /// Worker id -> state, from the newest status; an active incarnation wins over a replaced one.
+    var memberStates: [String: String] {
+        (status?.workers ?? []).reduce(into: [:]) { states, worker in
+            if states[worker.worker.workerID] != "active" { states[worker.worker.workerID] = worker.state }
+        }
+    }
+
+    /// The longest silence between consecutive policy broadcasts seen so far.
+    var longestPolicyGap: Duration {
+        state.withLock { state in
+            zip(state.policyArrivals, state.policyArrivals.dropFirst()).map { $1 - $0 }.max() ?? .zero
+        }
+    }
+
+    var versions: [UInt64] { state.withLock { $0.versions } }
+
+    func stop() {
+        socket.close()
+    }
+}
