@@ -125,7 +125,7 @@ final class AIOOperation: @unchecked Sendable {
         } else if sending {
             completion = .sent
         } else {
-            completion = .received(Message(consuming: nng_aio_get_msg(aio)!))
+            completion = .received(Message(taking: nng_aio_get_msg(aio)!))
         }
         continuation?.resume(returning: completion)
     }

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// This is `nng_recvmsg(..., NNG_FLAG_NONBLOCK)` minus its per-call `nng_aio_alloc` and
 /// `nng_aio_free`: one callback-less aio with a zero timeout is reused, and nng completes
-/// it inline, so under load a receive costs no allocation besides the message bytes.
+/// it inline, so under load a receive allocates nothing besides the small box that owns the message.
 final class QueuedMessageTaker: Sendable {
     enum Attempt: Sendable {
         case message(Message)
@@ -35,7 +35,7 @@ final class QueuedMessageTaker: Sendable {
             nng_recv_aio(socket, aio)
             nng_aio_wait(aio)
             switch nng_aio_result(aio) {
-            case 0: return .message(Message(consuming: nng_aio_get_msg(aio)!))
+            case 0: return .message(Message(taking: nng_aio_get_msg(aio)!))
             case Int32(NNG_ETIMEDOUT.rawValue): return .empty
             case let code: return .failed(code)
             }

@@ -121,7 +121,7 @@ public final class Socket: Sendable {
             // Another task holds the shared aio; nng_recvmsg brings its own.
             var msg: OpaquePointer?
             let result = nng_recvmsg(handle, &msg, nonblocking)
-            if result == 0 { return Message(consuming: msg!) }
+            if result == 0 { return Message(taking: msg!) }
             guard result == tryAgain else { throw NNGError(code: result, operation: "nng_recvmsg") }
         }
 

@@ -1,5 +1,7 @@
 // Pub/sub throughput and one-way latency: the NNG module against raw libnng calls, in one run.
 //
+// Usage: NNGBench [inproc|ipc|tcp ...] [64|1024 ...] [--runs N]; no arguments runs every cell.
+//
 // Rate method: a fixed number of messages, a windowed ("credit") publisher. PUB/SUB drops
 // when a queue overflows, and an unpaced publisher on this 2-core machine outruns any
 // subscriber, so "received per second" would mostly measure drops and scheduler luck.
@@ -7,14 +9,27 @@
 // subscriber reports its count every `reportEvery` messages through an in-process
 // counter (no network round trip, one wake-up per report). The window (4,096) is half
 // the socket queues (8,192), so no message is dropped and the rate is messages delivered
-// at the subscriber divided by the time from the first send to the last receive. The raw
-// side is the canonical C pattern: a sending thread, and a thread blocked in
-// nng_recvmsg. The Swift side uses Socket.send and `for try await` over Socket.messages.
-// Each rate is the median of three runs.
+// at the subscriber divided by the time from the first send to the last receive.
+//
+// Both sides do the same work per message, and neither is handicapped:
+// - send: both copy a [UInt8] into a fresh nng_msg (raw `nng_send`, Swift `Socket.send`).
+// - receive: both take ownership of the nng_msg, read its length and first byte (the tag
+//   that tells data from probes) in place, and free it. The raw side is a thread blocked on
+//   one reused callback-less aio (`nng_recv_aio` + `nng_aio_wait`), which is what
+//   `nng_recvmsg` does minus its per-call aio allocation, as the Swift side also reuses
+//   its aio. The Swift side iterates `Socket.messages` and reads the tag through
+//   `Message.withUnsafeBytes`, so neither side copies the body.
+//
+// Noise: the machine is shared and small, so one run is not evidence. Every cell runs
+// `runs` raw/Swift pairs back to back, alternating which side goes first; the table shows
+// the median rate of each side and the median (and range) of the per-pair ratios, which
+// cancels slow drift in machine load better than a ratio of medians would.
 //
 // Latency method: one thread (raw) or one task (Swift) takes a timestamp, sends one
 // message, receives it, and takes a second timestamp; the difference is the one-way
-// latency including the send call. 2,000 samples after 200 warm-up messages; p50 and p99.
+// latency including the send call. `samples` samples after 200 warm-up messages; p50 and
+// p99. A p99 far above p50 on either side is the scheduler (both sides see the same rare
+// multi-millisecond stalls when other processes load the two cores).
 
 import CNNG
 import Foundation
@@ -72,6 +87,32 @@ func check(_ result: Int32, _ what: String) {
 }
 
 // MARK: - Raw libnng
+
+/// A callback-less aio reused for blocking receives: `nng_recvmsg` without its per-call allocation.
+final class RawReceiver {
+    private let aio: OpaquePointer
+
+    init() {
+        var aio: OpaquePointer?
+        check(nng_aio_alloc(&aio, nil, nil), "nng_aio_alloc")
+        self.aio = aio!
+    }
+
+    deinit {
+        nng_aio_free(aio)
+    }
+
+    /// The next message, owned by the caller, or the nng error.
+    func receive(from socket: nng_socket) -> Result<OpaquePointer, NNGError> {
+        // As nng_recvmsg (and the Swift side) does: honour the socket's receive timeout.
+        nng_aio_set_timeout(aio, nng_duration(NNG_DURATION_DEFAULT))
+        nng_recv_aio(socket, aio)
+        nng_aio_wait(aio)
+        let result = nng_aio_result(aio)
+        guard result == 0 else { return .failure(NNGError(code: result, operation: "nng_recv_aio")) }
+        return .success(nng_aio_get_msg(aio)!)
+    }
+}
 
 /// The subscriber's count, shared with the sending thread.
 final class ThreadProgress: Sendable {
@@ -139,11 +180,11 @@ func rawRate(_ transport: Transport, size: Int, count: Int) -> Double {
     let finished = NSCondition()
     let elapsed = Mutex<UInt64?>(nil)
 
-    let receiver = Thread {
+    let consumer = Thread {
+        let receiver = RawReceiver()
         var received = 0
         while received < count {
-            var msg: OpaquePointer?
-            guard nng_recvmsg(pair.subscriber, &msg, 0) == 0 else { break }
+            guard case .success(let msg) = receiver.receive(from: pair.subscriber) else { break }
             if nng_msg_len(msg) > 0, nng_msg_body(msg)!.load(as: UInt8.self) == dataTag {
                 received += 1
                 if received % reportEvery == 0 { progress.report(received) }
@@ -165,7 +206,7 @@ func rawRate(_ transport: Transport, size: Int, count: Int) -> Double {
             message.withUnsafeBytes { _ = nng_send(pair.publisher, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count, 0) }
         }
     }
-    receiver.start()
+    consumer.start()
     sender.start()
     finished.lock()
     while elapsed.withLock({ $0 }) == nil { finished.wait() }
@@ -174,9 +215,10 @@ func rawRate(_ transport: Transport, size: Int, count: Int) -> Double {
     return nanos == 0 ? 0 : Double(count) / (Double(nanos) / 1e9)
 }
 
-func rawLatency(_ transport: Transport, size: Int, samples: Int) -> LatencySummary {
+func rawLatency(_ transport: Transport, size: Int, samples: Int) throws -> LatencySummary {
     let pair = RawPair(transport)
     defer { pair.close() }
+    let receiver = RawReceiver()
     var message = payload(size: size, tag: dataTag)
     var results: [UInt64] = []
     results.reserveCapacity(samples)
@@ -185,8 +227,7 @@ func rawLatency(_ transport: Transport, size: Int, samples: Int) -> LatencySumma
         withUnsafeBytes(of: before) { stamp in message.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: 1).copyMemory(from: stamp.baseAddress!, byteCount: 8) } }
         message.withUnsafeBytes { _ = nng_send(pair.publisher, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count, 0) }
         while true {
-            var msg: OpaquePointer?
-            check(nng_recvmsg(pair.subscriber, &msg, 0), "latency receive")
+            let msg = try receiver.receive(from: pair.subscriber).get()
             let isData = nng_msg_body(msg)!.load(as: UInt8.self) == dataTag
             nng_msg_free(msg)
             if isData { break }
@@ -259,7 +300,7 @@ func swiftRate(_ transport: Transport, size: Int, count: Int) async throws -> Do
     async let elapsed: UInt64 = {
         var received = 0
         do {
-            for try await message in subscriber.messages where message.bytes.first == dataTag {
+            for try await message in subscriber.messages where message.withUnsafeBytes({ $0.first }) == dataTag {
                 received += 1
                 if received % reportEvery == 0 { progress.report(received) }
                 if received == count { break }
@@ -291,7 +332,7 @@ func swiftLatency(_ transport: Transport, size: Int, samples: Int) async throws 
         let before = nanoseconds()
         withUnsafeBytes(of: before) { stamp in message.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: 1).copyMemory(from: stamp.baseAddress!, byteCount: 8) } }
         try await publisher.send(message)
-        while try await subscriber.receive().bytes.first != dataTag {}
+        while try await subscriber.receive().withUnsafeBytes({ $0.first }) != dataTag {}
         if index >= 200 { results.append(nanoseconds() - before) }
     }
     return LatencySummary(results)
@@ -305,34 +346,47 @@ func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
 }
 
-let sizes = [64, 1024]
-let counts = [64: 200_000, 1024: 100_000]
-let samples = 2000
+var arguments = CommandLine.arguments.dropFirst()
+var runs = 7
+if let flag = arguments.firstIndex(of: "--runs"), arguments.index(after: flag) < arguments.endIndex,
+   let value = Int(arguments[arguments.index(after: flag)]), value > 0 {
+    runs = value
+    arguments.removeSubrange(flag...arguments.index(after: flag))
+}
+let chosenTransports = Transport.allCases.filter { arguments.contains($0.rawValue) }
+let transports = chosenTransports.isEmpty ? Transport.allCases : chosenTransports
+let chosenSizes = [64, 1024].filter { arguments.contains("\($0)") }
+let sizes = chosenSizes.isEmpty ? [64, 1024] : chosenSizes
+let count = 200_000
+let samples = 5000
 print("NNG module vs raw libnng \(nngLibraryVersion), pub/sub, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-print("rate: windowed publisher (window \(window)), messages delivered per second at the subscriber, median of 3")
+print("rate: windowed publisher (window \(window)), \(count) messages, delivered per second at the subscriber, median of \(runs)")
+print("ratio: swift/raw of back-to-back runs, median (min-max) over the \(runs) pairs")
 print("latency: one-way send-to-receive in microseconds, \(samples) samples")
 print("")
-let header = [pad("transport", 9), pad("size", 5), pad("raw msg/s", 11), pad("swift msg/s", 11), pad("ratio", 6),
+let header = [pad("transport", 9), pad("size", 5), pad("raw msg/s", 10), pad("swift msg/s", 11), pad("ratio (min-max)", 16),
               pad("raw p50/p99 us", 15), pad("swift p50/p99 us", 17)]
 print(header.joined(separator: "  "))
-for transport in Transport.allCases {
+for transport in transports {
     for size in sizes {
-        let count = counts[size]!
         var raw: [Double] = []
         var swift: [Double] = []
-        // Interleave the runs so drift in machine load hits both sides alike.
-        for _ in 0..<3 {
-            raw.append(rawRate(transport, size: size, count: count))
+        var ratios: [Double] = []
+        // Each pair runs back to back, and which side goes first alternates, so drift in
+        // machine load (other processes, CPU frequency) hits both sides alike.
+        for run in 0..<runs {
+            let rawFirst = run.isMultiple(of: 2)
+            if rawFirst { raw.append(rawRate(transport, size: size, count: count)) }
             swift.append(try await swiftRate(transport, size: size, count: count))
+            if !rawFirst { raw.append(rawRate(transport, size: size, count: count)) }
+            ratios.append(swift[run] / raw[run])
         }
-        let rawLatencies = rawLatency(transport, size: size, samples: samples)
+        let rawLatencies = try rawLatency(transport, size: size, samples: samples)
         let swiftLatencies = try await swiftLatency(transport, size: size, samples: samples)
-        let rawRate = median(raw)
-        let swiftRate = median(swift)
         let row = [
             pad(transport.rawValue, 9), pad("\(size)", 5),
-            pad(String(format: "%.0f", rawRate), 11), pad(String(format: "%.0f", swiftRate), 11),
-            pad(String(format: "%.2f", swiftRate / rawRate), 6),
+            pad(String(format: "%.0f", median(raw)), 10), pad(String(format: "%.0f", median(swift)), 11),
+            pad(String(format: "%.2f (%.2f-%.2f)", median(ratios), ratios.min()!, ratios.max()!), 16),
             pad(String(format: "%.1f/%.1f", rawLatencies.p50, rawLatencies.p99), 15),
             pad(String(format: "%.1f/%.1f", swiftLatencies.p50, swiftLatencies.p99), 17),
         ]
