@@ -75,13 +75,18 @@ let package = Package(
         ),
         .executableTarget(name: "NNGBench", dependencies: ["NNG", "CNNG"], path: "bench/NNGBench"),
         .executableTarget(name: "CurriculumBench", dependencies: ["Curriculum"], path: "bench/CurriculumBench"),
-        .testTarget(name: "NNGTests", dependencies: ["NNG"]),
+        // Helpers shared by the test targets: bounded waits, certificates, a seeded generator.
+        .target(name: "CurriculumTestSupport", path: "Tests/CurriculumTestSupport"),
+        .testTarget(name: "NNGTests", dependencies: ["NNG", "CurriculumTestSupport"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
-        .testTarget(name: "CurriculumWireTests", dependencies: ["CurriculumWire"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "WorkerAgent"]),
+        .testTarget(name: "CurriculumWireTests", dependencies: ["CurriculumWire", "CurriculumTestSupport"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "WorkerAgent", "CurriculumTestSupport"]),
         .testTarget(name: "WorkerAgentTests", dependencies: ["WorkerAgent"]),
         // Multi-process tests: they run the `curriculum` executable as child processes.
-        .testTarget(name: "IntegrationTests", dependencies: ["CurriculumCLI", "CurriculumWire", "NNG"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["CurriculumCLI", "CurriculumWire", "NNG", "CurriculumTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Coordinator
+import CurriculumTestSupport
 import Curriculum
 import CurriculumWire
 import Foundation
@@ -108,6 +109,32 @@ struct CoordinatorAgentTests {
         await coordinator.stop()
     }
 
+    @Test func workersAttachOverTLSWithACertificateMadeAtTestTime() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        var configuration = coordinatorConfiguration("unused")
+        configuration.broadcastURL = "tls+tcp://127.0.0.1:0"
+        configuration.reportsURL = "tls+tcp://127.0.0.1:0"
+        configuration.tls = .server(certificate: certificates.serverCertificate, privateKey: certificates.serverKey)
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+        let endpoints = try await coordinator.coordinator.listen()
+        #expect(endpoints.broadcastURL.hasPrefix("tls+tcp://127.0.0.1:") && !endpoints.broadcastURL.hasSuffix(":0"))
+
+        var agent = agentConfiguration("secure", broadcast: endpoints.broadcastURL, reports: endpoints.reportsURL)
+        agent.tls = .client(trustedCertificates: certificates.caCertificate, serverName: "localhost")
+        let worker = try RunningAgent(agent)
+        defer { worker.task.cancel() }
+        let policy = try await withTimeout(.seconds(15)) { try await worker.agent.currentPolicy() }
+        #expect(policy.distribution.categories == Self.categories)
+        try await worker.agent.report(
+            policyVersion: policy.version,
+            statistics: [AdvantageStatistics(category: "medium", count: 8, sumAbsAdvantage: 3, sumSquaredAdvantage: 2, sumReward: 4)])
+        try await worker.agent.drain(timeout: .seconds(15))
+        #expect(await coordinator.coordinator.totals["medium"]?.count == 8)
+        await coordinator.stop()
+    }
+
     @Test func aWorkerStartedBeforeTheCoordinatorAttachesWhenItComesUp() async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "cur-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -195,7 +222,7 @@ struct CoordinatorAgentTests {
                     return mismatch
                 }
             }
-            throw TimeoutError(timeout: .zero)
+            throw TimedOut(what: "a protocol mismatch answer")
         }
         provoking.cancel()
         #expect(mismatch.receivedVersion == 7)

@@ -1,3 +1,4 @@
+import CurriculumTestSupport
 import Testing
 
 @testable import CurriculumWire
@@ -60,7 +61,7 @@ struct WireCodecTests {
     }
 
     @Test func randomBytesNeverCrashTheDecoder() {
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = TestRandom(seed: 0x5EED)
         for _ in 0..<20_000 {
             let length = Int.random(in: 0..<64, using: &generator)
             var frame = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -69,20 +70,5 @@ struct WireCodecTests {
             }
             _ = try? WireCodec.decode(frame)
         }
-    }
-}
-
-/// A seeded generator, so a failing input can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

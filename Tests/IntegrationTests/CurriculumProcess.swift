@@ -4,6 +4,8 @@ import Foundation
 final class CurriculumProcess {
     let process: Process
     private let output: Pipe
+    /// stderr goes to a file, so a failure can show what the process last logged.
+    private let log: URL
     let name: String
 
     /// The `curriculum` executable next to the test bundle (SwiftPM builds it,
@@ -18,14 +20,17 @@ final class CurriculumProcess {
         return root.appending(path: ".build/debug/curriculum")
     }()
 
-    init(_ arguments: [String], name: String) throws {
+    /// - Parameter captureStandardError: read stderr into the output too (for error messages).
+    init(_ arguments: [String], name: String, captureStandardError: Bool = false) throws {
         self.name = name
         process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
         output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        log = FileManager.default.temporaryDirectory.appending(path: "curriculum-test-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = captureStandardError ? output : try FileHandle(forWritingTo: log)
         try process.run()
     }
 
@@ -45,7 +50,7 @@ final class CurriculumProcess {
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw ProcessFailure.timedOut(name, timeout)
+                throw ProcessFailure.timedOut(name, timeout, lastLog: "")
             }
             defer { group.cancelAll() }
             return try await group.next()!
@@ -62,9 +67,14 @@ final class CurriculumProcess {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while process.isRunning {
-            guard clock.now < deadline else { throw ProcessFailure.timedOut(name, timeout) }
+            guard clock.now < deadline else { throw ProcessFailure.timedOut(name, timeout, lastLog: lastLogLines()) }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    private func lastLogLines(_ count: Int = 8) -> String {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(count).joined(separator: "\n")
     }
 
     func signal(_ number: Int32) {
@@ -73,17 +83,18 @@ final class CurriculumProcess {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: log)
     }
 }
 
 enum ProcessFailure: Error, CustomStringConvertible {
     case exited(String)
-    case timedOut(String, Duration)
+    case timedOut(String, Duration, lastLog: String)
 
     var description: String {
         switch self {
         case .exited(let name): "\(name) exited before writing a line"
-        case .timedOut(let name, let timeout): "\(name) did not finish within \(timeout)"
+        case .timedOut(let name, let timeout, let log): "\(name) did not finish within \(timeout); its last log lines:\n\(log)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import CurriculumTestSupport
 import CurriculumWire
 import Foundation
 import Testing
@@ -13,7 +14,8 @@ struct ScalingTests {
     func startWorker(_ index: Int, broadcast: String, reports: String) throws -> CurriculumProcess {
         try CurriculumProcess(
             ["worker", "--broadcast", broadcast, "--reports", reports, "--id", "w\(index)",
-             "--batch", "16", "--step-delay-ms", "10", "--seed", "\(index + 1)", "--share", "0.125"],
+             "--batch", "16", "--step-delay-ms", "10", "--seed", "\(index + 1)", "--share", "0.125",
+             "--log-level", "debug"],
             name: "worker w\(index)")
     }
 
@@ -110,15 +112,4 @@ struct Summary: Decodable {
         let line = try #require(output.split(separator: "\n").last, "no summary line")
         return try JSONDecoder().decode(Summary.self, from: Data(line.utf8))
     }
-}
-
-/// Waits until `condition` holds, checking every 20 ms, for at most `timeout`.
-func eventually(within timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try? await clock.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }

@@ -1,3 +1,4 @@
+import CurriculumTestSupport
 import NNG
 import Testing
 

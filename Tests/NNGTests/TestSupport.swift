@@ -1,3 +1,4 @@
+import CurriculumTestSupport
 import Foundation
 import NNG
 import Testing
@@ -45,28 +46,6 @@ enum Transport: String, CaseIterable, Sendable, CustomTestStringConvertible {
             let listener = try probe.listen("tcp://127.0.0.1:0")
             return "tcp://127.0.0.1:\(try listener.boundPort())"
         }
-    }
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
-/// Runs `body`, failing with `TimedOut` (and cancelling it) if it takes longer than `limit`.
-func withTimeout<T: Sendable>(
-    _ limit: Duration = .seconds(10),
-    _ what: String = "the operation",
-    _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TimedOut(what: what)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
     }
 }
 

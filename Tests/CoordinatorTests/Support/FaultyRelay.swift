@@ -1,3 +1,4 @@
+import CurriculumTestSupport
 import NNG
 
 /// Sits between workers and a coordinator and mistreats their traffic in both

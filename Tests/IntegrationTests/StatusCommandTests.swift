@@ -1,0 +1,59 @@
+import CurriculumTestSupport
+import Foundation
+import Testing
+
+/// `curriculum status` against a running coordinator process.
+@Suite(.timeLimit(.minutes(2)))
+struct StatusCommandTests {
+    @Test func statusPrintsThePolicyAndWorkersAsTextAndJSON() async throws {
+        let coordinator = try CurriculumProcess(
+            ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
+             "--categories", "easy,hard"],
+            name: "coordinator")
+        let line = try await coordinator.firstLine(timeout: .seconds(30))
+        let broadcast = try #require(line.split(separator: " ").first { $0.hasPrefix("broadcast=") }?.dropFirst(10))
+        let reports = try #require(line.split(separator: " ").first { $0.hasPrefix("reports=") }?.dropFirst(8))
+        let worker = try CurriculumProcess(
+            ["worker", "--broadcast", String(broadcast), "--reports", String(reports), "--id", "solo",
+             "--steps", "40", "--batch", "8", "--seed", "3"],
+            name: "worker")
+        let summary = try Summary.parse(await worker.outputAfterExit(timeout: .seconds(60)))
+        #expect(summary.reports == 40)
+
+        // Status is published once a second; the worker's leave shows within two.
+        var json: [String: Any] = [:]
+        let sawLeave = await eventually(within: .seconds(20)) {
+            guard let output = try? await CurriculumProcess(
+                ["status", "--coordinator", String(broadcast), "--json"], name: "status"
+            ).outputAfterExit(timeout: .seconds(15)),
+                let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            else { return false }
+            json = object
+            let workers = object["workers"] as? [[String: Any]] ?? []
+            return workers.first?["state"] as? String == "left"
+        }
+        #expect(sawLeave)
+        #expect(json["reports_accepted"] as? String == "40")
+        let policy = try #require(json["policy"] as? [String: Any])
+        let categories = try #require(policy["categories"] as? [String])
+        #expect(categories.starts(with: ["easy", "hard"]))
+        #expect((policy["probabilities"] as? [Double])?.count == categories.count)
+
+        let text = try await CurriculumProcess(["status", "--coordinator", String(broadcast)], name: "status")
+            .outputAfterExit(timeout: .seconds(15))
+        #expect(text.hasPrefix("policy sec  version "))
+        #expect(text.contains("solo#"))
+        #expect(text.contains("left"))
+
+        coordinator.signal(SIGTERM)
+        try await coordinator.waitForExit(timeout: .seconds(10))
+    }
+
+    @Test func statusNamesTheCoordinatorItCouldNotReach() async throws {
+        let status = try CurriculumProcess(
+            ["status", "--coordinator", "tcp://127.0.0.1:1", "--timeout", "0.5"], name: "status", captureStandardError: true)
+        let output = try await status.outputAfterExit(timeout: .seconds(15))
+        #expect(status.process.terminationStatus != 0)
+        #expect(output.contains("no status from tcp://127.0.0.1:1 within 0.5 s"))
+    }
+}
