@@ -1,0 +1,173 @@
+"""The worker's protocol behaviour against a scripted coordinator (no Swift needed)."""
+
+import threading
+import time
+
+import pynng
+import pytest
+
+from curriculum_client import JoinRejected, PolicyTimeout, ProtocolMismatch, Worker, pb, wire
+
+from conftest import wait_until
+
+
+class ScriptedCoordinator:
+    """A PUB/SUB pair listening where a worker dials, recording what the worker sends."""
+
+    def __init__(self, directory):
+        self.broadcast_url = f"ipc://{directory}/b"
+        self.reports_url = f"ipc://{directory}/r"
+        self.pub = pynng.Pub0(listen=self.broadcast_url)
+        self.sub = pynng.Sub0(listen=self.reports_url, recv_timeout=100)
+        self.sub.subscribe(b"")
+        self.received = []
+        self.lock = threading.Lock()
+        self.closed = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.closed:
+            try:
+                data = self.sub.recv()
+            except pynng.Timeout:
+                continue
+            except pynng.NNGException:
+                return
+            body, envelope = wire.decode(data)
+            with self.lock:
+                self.received.append((time.monotonic(), body, envelope))
+
+    def bodies(self, kind):
+        with self.lock:
+            return [getattr(e, kind) for _, b, e in self.received if b == kind]
+
+    def send(self, body, message, version=wire.PROTOCOL_VERSION):
+        envelope = pb.Envelope(protocol_version=version)
+        getattr(envelope, body).CopyFrom(message)
+        self.pub.send(wire.frame(envelope))
+
+    def policy(self, version, probabilities=(0.5, 0.5)):
+        return pb.Policy(version=version, categories=["a", "b"], probabilities=list(probabilities),
+                         values=[0.0, 0.0], policy_name="sec")
+
+    def accept(self, identity, version=3, heartbeat_ms=50, contiguous_through=0):
+        self.send("control", pb.Control(join_accepted=pb.JoinAccepted(
+            worker=identity, lease_ms=1000, heartbeat_interval_ms=heartbeat_ms,
+            policy=self.policy(version), contiguous_through=contiguous_through)))
+
+    def close(self):
+        self.closed = True
+        self.pub.close()
+        self.sub.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def coordinator(ipc_dir):
+    c = ScriptedCoordinator(ipc_dir)
+    yield c
+    c.close()
+
+
+class Recorder:
+    def __init__(self):
+        self.signed = []
+
+    def sign(self, envelope):
+        self.signed.append(envelope.WhichOneof("body"))
+
+
+def identity(worker):
+    return pb.WorkerIdentity(worker_id=worker.worker_id, incarnation=worker.incarnation)
+
+
+def test_join_is_repeated_until_answered_then_heartbeats_and_acks_flow(coordinator):
+    signer = Recorder()
+    with Worker("w1", coordinator.broadcast_url, coordinator.reports_url, step_share=0.5, categories=["a", "b"],
+                join_retry_interval=0.05, authenticator=signer, start=True) as worker:
+        assert wait_until(lambda: len(coordinator.bodies("join")) >= 3, 10)
+        join = coordinator.bodies("join")[0]
+        assert (join.worker.worker_id, join.step_share, list(join.categories), list(join.supported_versions)) == (
+            "w1", 0.5, ["a", "b"], [1])
+        with pytest.raises(PolicyTimeout):
+            worker.current_policy(timeout=0.05)
+        assert wait_until(lambda: (coordinator.accept(identity(worker), version=3), worker.joined)[1], 10)
+        assert worker.current_policy(timeout=1).version == 3
+        # Joins stop; heartbeats every 50 ms.
+        joins = len(coordinator.bodies("join"))
+        assert wait_until(lambda: len(coordinator.bodies("heartbeat")) >= 3, 10)
+        assert len(coordinator.bodies("join")) <= joins + 1
+        # A lower POLI version is ignored, a higher one adopted.
+        coordinator.send("policy", coordinator.policy(2, (1.0, 0.0)))
+        coordinator.send("policy", coordinator.policy(5, (0.0, 1.0)))
+        assert worker.next_policy(after=3, timeout=5).version == 5
+        batch = worker.next_batch(10)
+        assert batch.counts == (0, 10) and batch.policy_version == 5
+        # A join answer's policy is authoritative even with a lower version (a restarted
+        # coordinator counts from 0 again).
+        coordinator.accept(identity(worker), version=1)
+        assert wait_until(lambda: worker.policy.version == 1, 10)
+        coordinator.send("policy", coordinator.policy(5, (0.0, 1.0)))
+        assert worker.next_policy(after=1, timeout=5).version == 5
+        seq = worker.report(batch, {"b": [0.5] * 10})
+        assert wait_until(lambda: len(coordinator.bodies("report")) >= 2, 10)  # retransmitted
+        first = coordinator.bodies("report")[0]
+        assert first.sequence == seq == 1 and [c.count for c in first.categories] == [10, 0]
+        coordinator.send("acks", pb.Acks(workers=[pb.WorkerAck(worker=identity(worker), contiguous_through=1)]))
+        assert worker.wait_until_unacknowledged(0, timeout=5)
+        # Drain sends LEAV until accepted.
+        threading.Timer(0.3, lambda: coordinator.send("control", pb.Control(
+            leave_accepted=pb.LeaveAccepted(worker=identity(worker))))).start()
+    leaves = coordinator.bodies("leave")
+    assert leaves and leaves[0].last_sequence == 1
+    assert {"join", "heartbeat", "report", "leave"} <= set(signer.signed)
+
+
+def test_a_rejected_join_is_final(coordinator):
+    worker = Worker("w2", coordinator.broadcast_url, coordinator.reports_url, join_retry_interval=0.05, start=True)
+    try:
+        assert wait_until(lambda: bool(coordinator.bodies("join")), 10)
+        coordinator.send("control", pb.Control(join_rejected=pb.JoinRejected(worker=identity(worker), reason="no")))
+        with pytest.raises(JoinRejected):
+            worker.current_policy(timeout=10)
+        with pytest.raises(JoinRejected):
+            worker.report(0, statistics=[])
+    finally:
+        worker.close()
+
+
+def test_a_protocol_mismatch_stops_the_worker(coordinator):
+    worker = Worker("w3", coordinator.broadcast_url, coordinator.reports_url, join_retry_interval=0.05, start=True)
+    try:
+        assert wait_until(lambda: bool(coordinator.bodies("join")), 10)
+        coordinator.send("control", pb.Control(protocol_mismatch=pb.ProtocolMismatch(
+            worker=identity(worker), received_version=1, supported_versions=[2])))
+        with pytest.raises(ProtocolMismatch) as raised:
+            worker.wait_joined(timeout=10)
+        assert raised.value.coordinator_supports == (2,)
+    finally:
+        worker.close()
+
+
+def test_frames_of_another_protocol_version_are_counted_and_ignored(coordinator):
+    with Worker("w4", coordinator.broadcast_url, coordinator.reports_url, join_retry_interval=0.05,
+                start=True) as worker:
+        assert wait_until(lambda: bool(coordinator.bodies("join")), 10)
+        assert wait_until(lambda: (coordinator.send("policy", coordinator.policy(9), version=2),
+                                   worker.counters.malformed_frames > 0)[1], 10)
+        assert worker.policy is None
+        worker.close()  # no coordinator to accept a leave
+
+
+def test_an_empty_policy_is_not_drawn_from(coordinator):
+    with Worker("w5", coordinator.broadcast_url, coordinator.reports_url, join_retry_interval=0.05,
+                start=True) as worker:
+        assert wait_until(lambda: bool(coordinator.bodies("join")), 10)
+        empty = pb.Policy(version=0, policy_name="sec")
+        assert wait_until(lambda: (coordinator.send("policy", empty), worker.counters.policies_received > 0)[1], 10)
+        with pytest.raises(PolicyTimeout):
+            worker.next_batch(4, timeout=0.1)
+        coordinator.send("policy", coordinator.policy(1))
+        assert worker.next_batch(4, timeout=10).size == 4
+        worker.close()
