@@ -75,6 +75,11 @@ let package = Package(
         ),
         .executableTarget(name: "NNGBench", dependencies: ["NNG", "CNNG"], path: "bench/NNGBench"),
         .executableTarget(name: "CurriculumBench", dependencies: ["Curriculum"], path: "bench/CurriculumBench"),
+        .executableTarget(
+            name: "IngestBench",
+            dependencies: ["Coordinator", "WorkerAgent", "CurriculumWire", "Curriculum", "NNG"],
+            path: "bench/IngestBench"
+        ),
         // Helpers shared by the test targets: bounded waits, certificates, a seeded generator.
         .target(name: "CurriculumTestSupport", path: "Tests/CurriculumTestSupport"),
         .testTarget(name: "NNGTests", dependencies: ["NNG", "CurriculumTestSupport"]),

@@ -27,6 +27,8 @@ public actor Coordinator {
 
     private var reportsSincePublish = 0
     private var changedSincePublish = false
+    /// The version advanced during the batch being ingested and is not published yet.
+    private var versionUnpublished = false
     private var lastPublish: ContinuousClock.Instant?
     private var lastAcknowledgement: ContinuousClock.Instant = .now
     private var lastStatus: ContinuousClock.Instant?
@@ -90,11 +92,13 @@ public actor Coordinator {
             inbox.close()
             broadcaster.close()
         }
-        await publishPolicy(at: .now)
+        publishPolicy(at: .now)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for try await message in self.inbox.messages {
-                    await self.ingest(message.bytes, at: .now)
+                // One hop onto the actor per batch of frames rather than per frame: under
+                // load, every frame that queued while the last batch was ingested goes at once.
+                for try await batch in self.inbox.messageBatches(maximum: Self.maximumBatch) {
+                    await self.ingest(batch, at: .now)
                 }
             }
             group.addTask {
@@ -119,9 +123,27 @@ public actor Coordinator {
 
     // MARK: - Ingest
 
+    /// Frames taken from the inbox per actor turn. Bounds how long one turn keeps the
+    /// cadence (acknowledgements, publication) waiting.
+    static let maximumBatch = 512
+
+    /// Handles a batch of frames, then publishes the policy once if any of them advanced it.
+    ///
+    /// A version still advances every `publishEveryReports` merged reports, but when one
+    /// batch advances it several times only the newest is broadcast: every worker would
+    /// decode every intermediate policy only to replace it microseconds later. Workers
+    /// keep the highest version they see, so a skipped version is no different from a
+    /// lost message to them.
+    func ingest(_ batch: [Message], at now: ContinuousClock.Instant) {
+        for message in batch {
+            message.withUnsafeBytes { ingest($0, at: now) }
+        }
+        if versionUnpublished { broadcastPolicy(at: now) }
+    }
+
     /// Handles one frame from a worker. Never throws: whatever is wrong with the
     /// frame is logged, counted, and answered when the sender can be named.
-    func ingest(_ frame: [UInt8], at now: ContinuousClock.Instant) async {
+    private func ingest(_ frame: UnsafeRawBufferPointer, at now: ContinuousClock.Instant) {
         counters.framesReceived += 1
         let body: Wire.Envelope.OneOf_Body
         do {
@@ -135,35 +157,35 @@ public actor Coordinator {
                 mismatch.supportedVersions = WireCodec.supportedVersions
                 var control = Wire.Control()
                 control.kind = .protocolMismatch(mismatch)
-                await broadcast(.control(control))
+                broadcast(.control(control))
             }
             return
         }
         switch body {
         case .report(let report):
-            await ingest(report, at: now)
+            ingest(report, at: now)
         case .join(let join):
-            await handle(join, at: now)
+            handle(join, at: now)
         case .heartbeat(let heartbeat):
             guard let key = workerKey(heartbeat.hasWorker ? heartbeat.worker : nil, .heartbeat) else { return }
             membershipHeard(from: key, at: now)
             ledgers[key]?.settle(below: heartbeat.resendFloor)
         case .leave(let leave):
-            await handle(leave, at: now)
+            handle(leave, at: now)
         case .policy, .acks, .control, .status:
             reject(.unexpectedTopic(Topic(for: body)))
         }
     }
 
-    private func ingest(_ report: Wire.Report, at now: ContinuousClock.Instant) async {
+    private func ingest(_ report: Wire.Report, at now: ContinuousClock.Instant) {
         guard let key = workerKey(report.hasWorker ? report.worker : nil, .report) else { return }
         guard report.sequence > 0 else { return reject(.sequenceZero(worker: key)) }
         membershipHeard(from: key, at: now, stepShare: report.stepShare)
 
-        var ledger = ledgers[key] ?? SequenceLedger(window: configuration.sequenceWindow)
-        if report.resendFloor > 0 { ledger.settle(below: report.resendFloor) }
-        let admission = ledger.admit(report.sequence)
-        ledgers[key] = ledger
+        // Mutated in place: a copy taken out of the dictionary would make the ledger's
+        // set storage shared, so every insert would copy it.
+        let admission = ledgers[key, default: SequenceLedger(window: configuration.sequenceWindow)]
+            .admit(report.sequence, settlingBelow: report.resendFloor)
         switch admission {
         case .duplicate:
             counters.duplicatesIgnored += 1
@@ -188,7 +210,8 @@ public actor Coordinator {
                 from: key, policyVersion: report.policyVersion, staleness: staleness,
                 samples: report.categories.reduce(0) { $0 + $1.count }, at: now)
             if reportsSincePublish >= configuration.publishEveryReports {
-                await publishPolicy(at: now)
+                advanceVersion()
+                versionUnpublished = true
             }
         }
     }
@@ -223,7 +246,7 @@ public actor Coordinator {
         return nil
     }
 
-    private func handle(_ join: Wire.Join, at now: ContinuousClock.Instant) async {
+    private func handle(_ join: Wire.Join, at now: ContinuousClock.Instant) {
         guard let key = workerKey(join.hasWorker ? join.worker : nil, .join) else { return }
         var control = Wire.Control()
         if !join.supportedVersions.contains(where: WireCodec.supportedVersions.contains) {
@@ -257,10 +280,10 @@ public actor Coordinator {
             accepted.contiguousThrough = ledgers[key]?.contiguousThrough ?? 0
             control.kind = .joinAccepted(accepted)
         }
-        await broadcast(.control(control))
+        broadcast(.control(control))
     }
 
-    private func handle(_ leave: Wire.Leave, at now: ContinuousClock.Instant) async {
+    private func handle(_ leave: Wire.Leave, at now: ContinuousClock.Instant) {
         guard let key = workerKey(leave.hasWorker ? leave.worker : nil, .leave) else { return }
         if membership.members[key]?.state != .left {
             counters.leaves += 1
@@ -271,7 +294,7 @@ public actor Coordinator {
         accepted.worker = key.identity
         var control = Wire.Control()
         control.kind = .leaveAccepted(accepted)
-        await broadcast(.control(control))
+        broadcast(.control(control))
     }
 
     private func workerKey(_ identity: Wire.WorkerIdentity?, _ topic: Topic) -> WorkerKey? {
@@ -318,12 +341,12 @@ public actor Coordinator {
 
     // MARK: - Cadence
 
-    func tick(at now: ContinuousClock.Instant) async {
+    func tick(at now: ContinuousClock.Instant) {
         if !awaitingAcknowledgement.isEmpty, now - lastAcknowledgement >= configuration.acknowledgementInterval {
-            await publishAcknowledgements(at: now)
+            publishAcknowledgements(at: now)
         }
         if lastPublish.map({ now - $0 >= configuration.publishInterval }) ?? true {
-            await publishPolicy(at: now)
+            publishPolicy(at: now)
         }
         if now - lastLeaseCheck >= .milliseconds(100) {
             lastLeaseCheck = now
@@ -336,11 +359,11 @@ public actor Coordinator {
         }
         if lastStatus.map({ now - $0 >= configuration.statusInterval }) ?? true {
             lastStatus = now
-            await broadcast(.status(status(at: now)))
+            broadcast(.status(status(at: now)))
         }
     }
 
-    private func publishAcknowledgements(at now: ContinuousClock.Instant) async {
+    private func publishAcknowledgements(at now: ContinuousClock.Instant) {
         lastAcknowledgement = now
         var acks = Wire.Acks()
         acks.workers = awaitingAcknowledgement.map { key in
@@ -354,15 +377,21 @@ public actor Coordinator {
         }
         awaitingAcknowledgement.removeAll(keepingCapacity: true)
         counters.acknowledgementsPublished += 1
-        await broadcast(.acks(acks))
+        broadcast(.acks(acks))
     }
 
     /// Publishes the distribution, as a new version if anything changed since the last one.
-    private func publishPolicy(at now: ContinuousClock.Instant) async {
+    private func publishPolicy(at now: ContinuousClock.Instant) {
         if changedSincePublish { advanceVersion() }
+        broadcastPolicy(at: now)
+    }
+
+    /// Publishes the current version as it is.
+    private func broadcastPolicy(at now: ContinuousClock.Instant) {
+        versionUnpublished = false
         lastPublish = now
         counters.policiesPublished += 1
-        await broadcast(.policy(currentPolicy()))
+        broadcast(.policy(currentPolicy()))
     }
 
     private func advanceVersion() {
@@ -372,9 +401,11 @@ public actor Coordinator {
         reportsSincePublish = 0
     }
 
-    private func broadcast(_ body: Wire.Envelope.OneOf_Body) async {
+    /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
+    /// drops from a full subscriber queue instead), so `trySend` always takes the frame.
+    private func broadcast(_ body: Wire.Envelope.OneOf_Body) {
         do {
-            try await broadcaster.send(WireCodec.encode(body))
+            _ = try broadcaster.trySend(WireCodec.encode(body))
         } catch {
             logger.debug("broadcast failed", metadata: ["error": "\(error)"])
         }

@@ -25,7 +25,18 @@ public struct SequenceLedger: Sendable, Equatable, Codable {
         self.window = window
     }
 
+    /// Admits `sequence` after settling below `floor` (a report's `resend_floor`; 0 for none).
+    public mutating func admit(_ sequence: UInt64, settlingBelow floor: UInt64) -> Admission {
+        if floor > 0 { settle(below: floor) }
+        return admit(sequence)
+    }
+
     public mutating func admit(_ sequence: UInt64) -> Admission {
+        // The common case, reports arriving in order with no gap open: no set operation.
+        if sequence == contiguousThrough + 1, receivedAbove.isEmpty {
+            contiguousThrough = sequence
+            return .new
+        }
         if sequence <= contiguousThrough || receivedAbove.contains(sequence) {
             return .duplicate
         }

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftProtobuf
 
 /// Turns message bodies into frames (`topic` + serialized `Envelope`) and back.
@@ -29,6 +30,18 @@ public enum WireCodec {
         _ frame: some Collection<UInt8>,
         maximumFrameSize: Int = defaultMaximumFrameSize
     ) throws(WireError) -> Wire.Envelope.OneOf_Body {
+        let decoded = Array(frame).withUnsafeBytes { bytes in
+            Result { () throws(WireError) in try decode(bytes, maximumFrameSize: maximumFrameSize) }
+        }
+        return try decoded.get()
+    }
+
+    /// Decodes a frame where it lies, for example in a received nng message's buffer,
+    /// without copying it first. Nothing decoded refers to `frame` afterwards.
+    public static func decode(
+        _ frame: UnsafeRawBufferPointer,
+        maximumFrameSize: Int = defaultMaximumFrameSize
+    ) throws(WireError) -> Wire.Envelope.OneOf_Body {
         guard frame.count <= maximumFrameSize else {
             throw .oversized(byteCount: frame.count, limit: maximumFrameSize)
         }
@@ -41,7 +54,13 @@ public enum WireCodec {
         }
         let envelope: Wire.Envelope
         do {
-            envelope = try Wire.Envelope(serializedBytes: Array(frame.dropFirst(Topic.byteCount)))
+            let payload = UnsafeRawBufferPointer(rebasing: frame.dropFirst(Topic.byteCount))
+            // A no-copy view of the payload: SwiftProtobuf copies every string and bytes
+            // field out of its input, so the view does not outlive this call.
+            let view = payload.isEmpty
+                ? Data()
+                : Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: payload.baseAddress!), count: payload.count, deallocator: .none)
+            envelope = try Wire.Envelope(serializedBytes: view)
         } catch {
             throw .malformedEnvelope(topic: topic, reason: String(describing: error))
         }

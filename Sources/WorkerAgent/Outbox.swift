@@ -31,6 +31,9 @@ struct Outbox: Sendable {
     private var order: Deque<UInt64> = []
     private var random: Xoshiro256StarStar
     private(set) var abandoned: UInt64 = 0
+    /// No pending report is due before this: `due(at:)` skips its scan of the whole outbox
+    /// until then. A lower bound, not exact: acknowledgements leave it early, never late.
+    private var earliestAttempt: ContinuousClock.Instant?
 
     init(
         capacity: Int,
@@ -73,7 +76,9 @@ struct Outbox: Sendable {
         nextSequence += 1
         report.sequence = sequence
         report.resendFloor = pending.isEmpty ? sequence : resendFloor
-        pending[sequence] = Entry(report: report, attempts: 1, nextAttempt: now + backoff(afterAttempts: 1))
+        let entry = Entry(report: report, attempts: 1, nextAttempt: now + backoff(afterAttempts: 1))
+        pending[sequence] = entry
+        earliestAttempt = min(earliestAttempt ?? entry.nextAttempt, entry.nextAttempt)
         order.append(sequence)
         return dropped.map { .queuedDropping(sequence: sequence, dropped: $0) } ?? .queued(sequence: sequence)
     }
@@ -95,16 +100,22 @@ struct Outbox: Sendable {
     /// The reports whose retransmission time has come, each rescheduled with a
     /// doubled, jittered timeout and stamped with the current resend floor.
     mutating func due(at now: ContinuousClock.Instant, limit: Int = .max) -> [Wire.Report] {
+        guard let earliest = earliestAttempt, earliest <= now else { return [] }
         let floor = resendFloor
         var reports: [Wire.Report] = []
-        for sequence in order where reports.count < limit {
-            guard var entry = pending[sequence], entry.nextAttempt <= now else { continue }
-            entry.attempts += 1
-            entry.nextAttempt = now + backoff(afterAttempts: entry.attempts)
-            entry.report.resendFloor = floor
-            pending[sequence] = entry
-            reports.append(entry.report)
+        var next: ContinuousClock.Instant?
+        for sequence in order {
+            guard var entry = pending[sequence] else { continue }
+            if entry.nextAttempt <= now, reports.count < limit {
+                entry.attempts += 1
+                entry.nextAttempt = now + backoff(afterAttempts: entry.attempts)
+                entry.report.resendFloor = floor
+                pending[sequence] = entry
+                reports.append(entry.report)
+            }
+            next = min(next ?? entry.nextAttempt, entry.nextAttempt)
         }
+        earliestAttempt = next
         return reports
     }
 
@@ -112,6 +123,7 @@ struct Outbox: Sendable {
     /// reason to wait out the backoff.
     mutating func expediteAll(at now: ContinuousClock.Instant) {
         for key in pending.keys { pending[key]!.nextAttempt = now }
+        if !pending.isEmpty { earliestAttempt = now }
     }
 
     /// The earliest scheduled retransmission, if any report is pending.

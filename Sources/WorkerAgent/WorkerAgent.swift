@@ -31,7 +31,10 @@ public actor WorkerAgent {
     private var random: Xoshiro256StarStar
     private var outbox: Outbox
     private var policy: PublishedPolicy?
-    private var policyWaiters: [Int: CheckedContinuation<PublishedPolicy, any Error>] = [:]
+    /// Callers waiting for a policy newer than `after` (nil: any policy).
+    private var policyWaiters: [Int: (after: UInt64?, continuation: CheckedContinuation<PublishedPolicy, any Error>)] = [:]
+    /// Callers waiting for the outbox to hold at most `limit` reports.
+    private var outboxWaiters: [Int: (limit: Int, continuation: CheckedContinuation<Void, any Error>)] = [:]
     private var nextWaiterID = 0
 
     private var joined = false
@@ -94,8 +97,9 @@ public actor WorkerAgent {
         defer { stop() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for try await message in self.subscriber.messages {
-                    await self.receive(message.bytes)
+                // One hop onto the actor per batch of queued frames, not per frame.
+                for try await batch in self.subscriber.messageBatches(maximum: 64) {
+                    await self.receive(batch)
                 }
             }
             group.addTask {
@@ -124,7 +128,17 @@ public actor WorkerAgent {
 
     /// The newest policy, waiting for the first one if none has arrived yet.
     public func currentPolicy() async throws -> PublishedPolicy {
-        if let policy { return policy }
+        try await policy(newerThan: nil)
+    }
+
+    /// The first policy adopted with a version above `version`, waiting for it if the
+    /// cached one is not newer: for a trainer that must not draw twice from one step's policy.
+    public func nextPolicy(after version: UInt64) async throws -> PublishedPolicy {
+        try await policy(newerThan: version)
+    }
+
+    private func policy(newerThan version: UInt64?) async throws -> PublishedPolicy {
+        if let policy, version.map({ policy.version > $0 }) ?? true { return policy }
         if let failure { throw failure }
         let id = nextWaiterID
         nextWaiterID += 1
@@ -133,7 +147,31 @@ public actor WorkerAgent {
                 if Task.isCancelled {
                     continuation.resume(throwing: CancellationError())
                 } else {
-                    policyWaiters[id] = continuation
+                    policyWaiters[id] = (version, continuation)
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    /// Waits until at most `limit` reports are unacknowledged.
+    ///
+    /// A producer faster than the coordinator calls this before each report to bound
+    /// what it has in flight (a credit window), instead of filling the outbox until it
+    /// abandons reports or the coordinator's queue drops them.
+    public func waitUntilUnacknowledged(atMost limit: Int) async throws {
+        if outbox.count <= limit { return }
+        if let failure { throw failure }
+        guard !isStopped else { throw WorkerAgentError.stopped }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    outboxWaiters[id] = (limit, continuation)
                 }
             }
         } onCancel: {
@@ -146,7 +184,12 @@ public actor WorkerAgent {
     /// - Parameter exhausted: categories this worker has no problems left in; their
     ///   probability is spread over the others.
     public func nextBatch(size: Int, excluding exhausted: Set<String> = []) async throws -> CurriculumBatch {
-        let policy = try await currentPolicy()
+        var policy = try await currentPolicy()
+        // A coordinator that started without categories publishes an empty policy until
+        // some worker's join names them: wait for one that has something to draw.
+        while policy.distribution.categories.isEmpty {
+            policy = try await nextPolicy(after: policy.version)
+        }
         let distribution = policy.distribution
         let available = exhausted.isEmpty ? nil : distribution.categories.map { !exhausted.contains($0) }
         let counts = try allocator.allocate(
@@ -214,7 +257,7 @@ public actor WorkerAgent {
         }
         counters.reportsQueued += 1
         counters.samplesQueued += statistics.reduce(0) { $0 + UInt64($1.count) }
-        await send(.report(report))
+        send(.report(report))
         return report.sequence
     }
 
@@ -228,7 +271,7 @@ public actor WorkerAgent {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         outbox.expediteAll(at: clock.now)
-        await retransmitDue(at: clock.now)
+        retransmitDue(at: clock.now)
         // The tick loop keeps retransmitting; acknowledgements empty the outbox.
         while !outbox.isEmpty {
             guard clock.now < deadline else { throw WorkerAgentError.drainTimedOut(unacknowledged: outbox.count) }
@@ -238,7 +281,7 @@ public actor WorkerAgent {
         leave.worker = identity
         leave.lastSequence = outbox.nextSequence - 1
         while !leaveAccepted, clock.now < deadline {
-            await send(.leave(leave))
+            send(.leave(leave))
             try await clock.sleep(for: configuration.joinRetryInterval)
         }
         if !leaveAccepted {
@@ -250,7 +293,13 @@ public actor WorkerAgent {
 
     // MARK: - Protocol
 
-    private func receive(_ frame: [UInt8]) {
+    private func receive(_ batch: [Message]) {
+        for message in batch {
+            message.withUnsafeBytes { receive($0) }
+        }
+    }
+
+    private func receive(_ frame: UnsafeRawBufferPointer) {
         let body: Wire.Envelope.OneOf_Body
         do {
             body = try WireCodec.decode(frame)
@@ -310,30 +359,37 @@ public actor WorkerAgent {
         if !authoritative, let policy, policy.version >= next.version { return }
         policy = next
         counters.policiesReceived += 1
-        let waiters = policyWaiters
-        policyWaiters.removeAll()
-        for waiter in waiters.values { waiter.resume(returning: next) }
+        guard !policyWaiters.isEmpty else { return }
+        for (id, waiter) in policyWaiters where waiter.after.map({ next.version > $0 }) ?? true {
+            policyWaiters[id] = nil
+            waiter.continuation.resume(returning: next)
+        }
     }
 
     private func acknowledge(_ ack: Wire.WorkerAck) {
         let settled = outbox.acknowledge(ack)
         counters.reportsAcknowledged += UInt64(settled)
         counters.reportsRejectedByCoordinator = max(counters.reportsRejectedByCoordinator, ack.rejected)
+        guard settled > 0, !outboxWaiters.isEmpty else { return }
+        for (id, waiter) in outboxWaiters where outbox.count <= waiter.limit {
+            outboxWaiters[id] = nil
+            waiter.continuation.resume()
+        }
     }
 
     /// A new connection to the coordinator: it may have restarted, so join again
     /// (which also brings the current policy) and resend what is pending now.
-    private func connected(broadcast: Bool) async {
+    private func connected(broadcast: Bool) {
         let now = ContinuousClock.now
         if broadcast { joined = false }
         outbox.expediteAll(at: now)
-        await sendJoin(at: now)
-        await retransmitDue(at: now)
+        sendJoin(at: now)
+        retransmitDue(at: now)
     }
 
-    private func tick(at now: ContinuousClock.Instant) async {
+    private func tick(at now: ContinuousClock.Instant) {
         if !joined, lastJoinSent.map({ now - $0 >= configuration.joinRetryInterval }) ?? true {
-            await sendJoin(at: now)
+            sendJoin(at: now)
         }
         if joined, lastHeartbeatSent.map({ now - $0 >= heartbeatInterval }) ?? true {
             lastHeartbeatSent = now
@@ -342,12 +398,12 @@ public actor WorkerAgent {
             heartbeat.policyVersion = policy?.version ?? 0
             heartbeat.unacknowledged = UInt64(outbox.count)
             heartbeat.resendFloor = outbox.resendFloor
-            await send(.heartbeat(heartbeat))
+            send(.heartbeat(heartbeat))
         }
-        await retransmitDue(at: now)
+        retransmitDue(at: now)
     }
 
-    private func sendJoin(at now: ContinuousClock.Instant) async {
+    private func sendJoin(at now: ContinuousClock.Instant) {
         guard !draining else { return }
         lastJoinSent = now
         var join = Wire.Join()
@@ -356,20 +412,22 @@ public actor WorkerAgent {
         join.stepShare = configuration.stepShare
         join.hostname = configuration.hostname
         join.categories = categories
-        await send(.join(join))
+        send(.join(join))
     }
 
-    private func retransmitDue(at now: ContinuousClock.Instant) async {
+    private func retransmitDue(at now: ContinuousClock.Instant) {
         let due = outbox.due(at: now)
         counters.retransmissions += UInt64(due.count)
         for report in due {
-            await send(.report(report))
+            send(.report(report))
         }
     }
 
-    private func send(_ body: Wire.Envelope.OneOf_Body) async {
+    /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
+    /// drops from a full queue instead), so `trySend` always takes the frame.
+    private func send(_ body: Wire.Envelope.OneOf_Body) {
         do {
-            try await publisher.send(WireCodec.encode(body))
+            _ = try publisher.trySend(WireCodec.encode(body))
         } catch {
             // A publisher only fails once closed; the outbox still holds the report.
             logger.debug("send failed", metadata: ["error": "\(error)"])
@@ -377,23 +435,28 @@ public actor WorkerAgent {
     }
 
     private func cancelWaiter(_ id: Int) {
-        policyWaiters.removeValue(forKey: id)?.resume(throwing: CancellationError())
+        policyWaiters.removeValue(forKey: id)?.continuation.resume(throwing: CancellationError())
+        outboxWaiters.removeValue(forKey: id)?.continuation.resume(throwing: CancellationError())
     }
 
     private func fail(_ error: WorkerAgentError) {
         failure = error
-        let waiters = policyWaiters
-        policyWaiters.removeAll()
-        for waiter in waiters.values { waiter.resume(throwing: error) }
         stop()
     }
+
+    /// Whether `stop()` has closed the sockets: no acknowledgement can arrive any more.
+    private var isStopped: Bool { publisher.isClosed }
 
     private func stop() {
         draining = true
         subscriber.close()
         publisher.close()
-        let waiters = policyWaiters
-        policyWaiters.removeAll()
-        for waiter in waiters.values { waiter.resume(throwing: failure ?? WorkerAgentError.stopped) }
+        let error = failure ?? WorkerAgentError.stopped
+        let policyWaiters = self.policyWaiters
+        let outboxWaiters = self.outboxWaiters
+        self.policyWaiters.removeAll()
+        self.outboxWaiters.removeAll()
+        for waiter in policyWaiters.values { waiter.continuation.resume(throwing: error) }
+        for waiter in outboxWaiters.values { waiter.continuation.resume(throwing: error) }
     }
 }

@@ -109,6 +109,23 @@ struct CoordinatorAgentTests {
         await coordinator.stop()
     }
 
+    @Test func aBatchIsDrawnFromTheCategoriesTheWorkerAnnouncedWhenTheCoordinatorStartedWithNone() async throws {
+        let prefix = uniqueEndpointPrefix()
+        var configuration = coordinatorConfiguration(prefix)
+        configuration.categories = []
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+        // Until this worker's join lands, the coordinator publishes an empty policy.
+        let worker = try RunningAgent(
+            agentConfiguration("announcer", broadcast: configuration.broadcastURL, reports: configuration.reportsURL),
+            categories: ["x", "y"])
+        defer { worker.task.cancel() }
+        let batch = try await withTimeout(.seconds(10)) { try await worker.agent.nextBatch(size: 10) }
+        #expect(batch.categories == ["x", "y"])
+        #expect(batch.size == 10)
+        await coordinator.stop()
+    }
+
     @Test func workersAttachOverTLSWithACertificateMadeAtTestTime() async throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }

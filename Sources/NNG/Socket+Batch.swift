@@ -1,0 +1,74 @@
+import CNNG
+
+extension Socket {
+    /// Sends a message if nng takes it at once, without suspending; returns false when it
+    /// would have to wait (the caller may then use ``send(_:)``).
+    ///
+    /// A publisher never waits, so for one this is ``send(_:)`` minus the executor hop an
+    /// `async` call costs an actor: the call runs on the caller's executor.
+    public func trySend(_ bytes: [UInt8]) throws(NNGError) -> Bool {
+        let result = bytes.withUnsafeBytes { body in
+            nng_send(handle, UnsafeMutableRawPointer(mutating: body.baseAddress), body.count, Int32(NNG_FLAG_NONBLOCK))
+        }
+        if result == Int32(NNG_EAGAIN.rawValue) { return false }
+        try NNGError.check(result, "nng_send")
+        return true
+    }
+
+    /// The messages arriving on this socket, in batches of at most `maximum`, for
+    /// `for try await` loops: each batch waits for one message, then adds those already
+    /// queued behind it without suspending again.
+    ///
+    /// A consumer that crosses to an actor per message pays one hop per message; per batch,
+    /// it pays one hop for all that arrived while it was busy. The sequence ends like
+    /// ``messages``: when the socket is closed or the iterating task is cancelled.
+    public func messageBatches(maximum: Int) -> MessageBatches {
+        precondition(maximum > 0, "a batch holds at least one message")
+        return MessageBatches(socket: self, maximum: maximum)
+    }
+}
+
+/// Batches of received messages; see ``Socket/messageBatches(maximum:)``.
+public struct MessageBatches: AsyncSequence, Sendable {
+    public typealias Element = [Message]
+
+    let socket: Socket
+    let maximum: Int
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(socket: socket, maximum: maximum)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let socket: Socket
+        let maximum: Int
+        /// Allocated on first use; reused for every later batch of this iterator.
+        private var taker: QueuedMessageTaker?
+
+        init(socket: Socket, maximum: Int) {
+            self.socket = socket
+            self.maximum = maximum
+        }
+
+        /// The next batch; `nil` once the socket is closed or the task is cancelled.
+        public mutating func next() async throws -> [Message]? {
+            let first: Message
+            do {
+                first = try await socket.receive()
+            } catch NNGError.Code.closed {
+                return nil
+            } catch is CancellationError {
+                return nil
+            }
+            var batch = [first]
+            guard maximum > 1 else { return batch }
+            if taker == nil { taker = try QueuedMessageTaker() }
+            while batch.count < maximum, case .message(let message) = taker!.take(from: socket.handle) {
+                batch.append(message)
+            }
+            // Empty, busy (another receiver holds the aio) or failed: end the batch here; a
+            // failure such as a close surfaces on the next call's blocking receive.
+            return batch
+        }
+    }
+}
