@@ -59,6 +59,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The demo: coordinator + worker agents over real nng around one shared simulated
+        // student, the curriculum comparison and its HTML report.
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Simulation",
+                "Coordinator",
+                "WorkerAgent",
+                "Curriculum",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "CurriculumCLI",
             dependencies: [
@@ -68,6 +80,7 @@ let package = Package(
                 "Coordinator",
                 "WorkerAgent",
                 "Simulation",
+                "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -87,6 +100,7 @@ let package = Package(
         .testTarget(name: "CurriculumWireTests", dependencies: ["CurriculumWire", "CurriculumTestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "WorkerAgent", "CurriculumTestSupport"]),
         .testTarget(name: "WorkerAgentTests", dependencies: ["WorkerAgent"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Demo", "Curriculum"]),
         // Multi-process tests: they run the `curriculum` executable as child processes.
         .testTarget(
             name: "IntegrationTests",

@@ -12,7 +12,10 @@ struct CurriculumCommand: AsyncParsableCommand {
             --config FILE.json (keys are flag names); flags on the command line win.
             """,
         version: CurriculumVersion.string,
-        subcommands: [CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, ReplayCommand.self]
+        subcommands: [
+            CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, ReplayCommand.self, DemoCommand.self,
+            ExperimentCommand.self,
+        ]
     )
 
     static func main() async {

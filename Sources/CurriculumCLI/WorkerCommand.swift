@@ -66,8 +66,7 @@ struct WorkerCommand: AsyncParsableCommand {
         logging.bootstrap()
         let hostname = ProcessInfo.processInfo.hostName
         let seed = seed ?? UInt64.random(in: 0...UInt64.max)
-        let student = SimulatedStudent(
-            configuration: .init(domains: commaSeparated(domains), levels: levels), seed: seed)
+        let student = SimulatedStudent(configuration: .init(domains: commaSeparated(domains), levels: levels))
         let configuration = WorkerAgentConfiguration(
             workerID: id ?? "\(hostname)-\(ProcessInfo.processInfo.processIdentifier)",
             hostname: hostname, broadcastURL: broadcast, reportsURL: reports, stepShare: share, seed: seed,
@@ -78,7 +77,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger(label: "curriculum.worker")
 
         _ = try await TerminationSignal.runUntilSignalled {
-            try await loop.run(agent: agent, student: student, logger: logger)
+            // The rewards get their own stream, apart from the agent's batch draws under the same seed.
+            try await loop.run(agent: agent, student: student, seed: seed ^ 0x726F_6C6C_6F75_7473, logger: logger)
         }
         try await agent.drain(timeout: .seconds(drainTimeout))
         _ = await protocolTask.result

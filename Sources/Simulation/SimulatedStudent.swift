@@ -3,175 +3,110 @@ import Foundation
 
 /// A stand-in for an LLM under RL training, cheap enough to run thousands of steps.
 ///
-/// Categories are domains x difficulty levels. The student has a skill per
-/// category; a prompt of category c is solved with probability
-/// `sigmoid(sharpness * (skill[c] - difficulty[c]))`. Each prompt gets a group
-/// of G sampled responses with binary rewards, and GRPO advantages
-/// `(r - mean) / (std + eps)` within the group. Training on a batch moves skill
-/// in proportion to the gradient signal (mean |A|) each category supplied, with
-/// transfer to neighbouring levels (more downward than upward) and related
-/// domains, and forgetting toward the starting skill where nothing was trained.
-/// Too-easy and too-hard categories yield little signal, so the category worth
-/// training on moves up as the student learns: the non-stationary bandit SEC targets.
+/// Categories are domains x difficulty levels, each with a skill. A prompt of category c
+/// is solved with probability `sigmoid(a * (skill[c] - difficulty[c]))`; each prompt gets
+/// a group of G responses with sampled binary rewards and GRPO advantages. A training
+/// step moves skill by the learning rate times the gradient signal (the |A| mass) each
+/// category contributed to the batch, with transfer to neighbouring levels (more downward
+/// than upward) and to other domains, and forgetting toward the starting skill. Too-easy
+/// and too-hard categories give groups that all agree, hence zero advantages and no
+/// signal, so the category worth training on moves up as the student learns.
+///
+/// The student holds no random generator: rollouts draw from the caller's, so many
+/// workers can roll out against one shared student, each with its own seeded stream.
 /// Equations: docs/simulation.md.
-public struct SimulatedStudent: Sendable {
-    public struct Configuration: Sendable, Hashable, Codable {
-        public var domains: [String]
-        public var levels: Int
-        /// Difficulty of level l is `levelSpacing * l`.
-        public var levelSpacing: Double
-        public var sharpness: Double
-        public var initialSkill: Double
-        public var groupSize: Int
-        public var learningRate: Double
-        /// Share of a category's gain passed to the level below / above, same domain.
-        public var transferDown: Double
-        public var transferUp: Double
-        /// Share of a category's gain passed to the same level of other domains.
-        public var transferAcrossDomains: Double
-        /// Per step, untrained skill relaxes toward the initial skill by this fraction of the gap.
-        public var forgetting: Double
-
-        public init(
-            domains: [String] = ["arith", "logic", "code"],
-            levels: Int = 5,
-            levelSpacing: Double = 1.5,
-            sharpness: Double = 1.6,
-            initialSkill: Double = 1.0,
-            groupSize: Int = 8,
-            learningRate: Double = 0.05,
-            transferDown: Double = 0.5,
-            transferUp: Double = 0.15,
-            transferAcrossDomains: Double = 0.1,
-            forgetting: Double = 0.002
-        ) {
-            self.domains = domains
-            self.levels = levels
-            self.levelSpacing = levelSpacing
-            self.sharpness = sharpness
-            self.initialSkill = initialSkill
-            self.groupSize = groupSize
-            self.learningRate = learningRate
-            self.transferDown = transferDown
-            self.transferUp = transferUp
-            self.transferAcrossDomains = transferAcrossDomains
-            self.forgetting = forgetting
-        }
-
-        /// Category names, `domain/level`, domain-major.
-        public var categories: [String] {
-            domains.flatMap { domain in (0..<levels).map { "\(domain)/\($0)" } }
-        }
-    }
-
-    public let configuration: Configuration
+public struct SimulatedStudent: Sendable, Hashable {
+    public let configuration: StudentConfiguration
     public let categories: [String]
     public private(set) var skill: [Double]
+    /// Training steps applied so far: the student's policy version.
+    public private(set) var step = 0
     private let index: [String: Int]
-    private var random: Xoshiro256StarStar
 
-    public init(configuration: Configuration = .init(), seed: UInt64) {
+    public init(configuration: StudentConfiguration = .init()) {
         self.configuration = configuration
         self.categories = configuration.categories
         self.skill = Array(repeating: configuration.initialSkill, count: configuration.categories.count)
         self.index = Dictionary(uniqueKeysWithValues: configuration.categories.enumerated().map { ($1, $0) })
-        self.random = Xoshiro256StarStar(seed: seed)
     }
+
+    public func categoryIndex(_ category: String) -> Int? { index[category] }
+    public func level(of category: Int) -> Int { category % configuration.levels }
+    public func domain(of category: Int) -> Int { category / configuration.levels }
 
     public func difficulty(of category: Int) -> Double {
-        configuration.levelSpacing * Double(category % configuration.levels)
+        configuration.levelSpacing * Double(level(of: category))
     }
 
-    /// Probability of solving a prompt of `category` now.
+    /// Probability of solving a prompt of `category` now: the expected reward.
     public func successProbability(_ category: Int) -> Double {
         1 / (1 + exp(-configuration.sharpness * (skill[category] - difficulty(of: category))))
     }
 
-    public func successProbability(_ category: String) -> Double? {
-        index[category].map(successProbability)
+    /// Expected accuracy on each level, averaged over domains: the evaluation metric.
+    public var accuracyByLevel: [Double] {
+        let levels = configuration.levels
+        var sums = [Double](repeating: 0, count: levels)
+        for c in skill.indices { sums[level(of: c)] += successProbability(c) }
+        return sums.map { $0 / Double(configuration.domains.count) }
     }
 
-    /// Rolls out `prompts` prompts of `category`, G responses each, and returns the
-    /// statistics a worker reports: count = responses, sums of |A|, A^2 and reward.
-    public mutating func rollOut(category: String, prompts: Int) -> RolloutStatistics? {
+    /// Expected accuracy over every category.
+    public var meanAccuracy: Double {
+        skill.indices.reduce(0) { $0 + successProbability($1) } / Double(skill.count)
+    }
+
+    /// Rolls out `prompts` prompts of `category`, G responses each, drawing rewards from
+    /// `random`. Returns the statistics a worker reports; nil for an unknown category.
+    public func rollOut<G: RandomNumberGenerator>(
+        category: String, prompts: Int, using random: inout G
+    ) -> RolloutStatistics? {
         guard let c = index[category] else { return nil }
         let p = successProbability(c)
-        let g = configuration.groupSize
         var statistics = RolloutStatistics(category: category)
-        var rewards = [Double](repeating: 0, count: g)
+        statistics.prompts = prompts
+        var rewards = [Double](repeating: 0, count: configuration.groupSize)
         for _ in 0..<prompts {
-            var sum = 0.0
-            for i in 0..<g {
-                rewards[i] = Double.random(in: 0..<1, using: &random) < p ? 1 : 0
-                sum += rewards[i]
+            for i in rewards.indices {
+                // 53 random bits as a uniform double in [0, 1).
+                rewards[i] = Double(random.next() >> 11) * 0x1p-53 < p ? 1 : 0
             }
-            let mean = sum / Double(g)
-            var squares = 0.0
-            for r in rewards { squares += (r - mean) * (r - mean) }
-            // GRPO normalises by the group's standard deviation (population form, as in verl).
-            let std = (squares / Double(g)).squareRoot()
-            for r in rewards {
-                let advantage = (r - mean) / (std + 1e-6)
-                statistics.add(advantage: advantage, reward: r)
+            for (reward, advantage) in zip(rewards, GRPO.advantages(rewards)) {
+                statistics.add(advantage: advantage, reward: reward)
             }
         }
         return statistics
     }
 
-    /// One training step on a batch: `signal[c]` is the summed |A| the batch
-    /// held for category c, `batchSize` its total sample count.
-    public mutating func train(on statistics: [RolloutStatistics]) {
-        let total = statistics.reduce(0) { $0 + $1.count }
-        guard total > 0 else { return }
+    /// One training step on a batch: every category's gradient signal is its summed |A|
+    /// over the batch's responses (GRPO averages the loss over all of them, so samples with
+    /// zero advantage dilute the step), spread to related categories by transfer.
+    public mutating func train(on batch: [RolloutStatistics]) {
+        let responses = batch.reduce(0) { $0 + $1.count }
+        step += 1
         let levels = configuration.levels
         let domains = configuration.domains.count
-        var gain = [Double](repeating: 0, count: categories.count)
-        for entry in statistics {
-            guard let c = index[entry.category], entry.count > 0 else { continue }
-            // Gradient signal: the category's share of the batch's summed |A|.
-            gain[c] += configuration.learningRate * entry.sumAbsAdvantage / Double(total) * Double(levels * domains) / 4
-        }
-        var delta = [Double](repeating: 0, count: categories.count)
-        for c in gain.indices where gain[c] > 0 {
-            delta[c] += gain[c]
-            let domain = c / levels
-            let level = c % levels
-            for below in 0..<level {
-                delta[domain * levels + below] += gain[c] * pow(configuration.transferDown, Double(level - below))
-            }
-            for above in (level + 1)..<max(level + 1, levels) {
-                delta[domain * levels + above] += gain[c] * pow(configuration.transferUp, Double(above - level))
-            }
-            for other in 0..<domains where other != domain {
-                delta[other * levels + level] += gain[c] * configuration.transferAcrossDomains
+        var delta = [Double](repeating: 0, count: skill.count)
+        if responses > 0 {
+            for entry in batch {
+                guard let c = index[entry.category], entry.sumAbsAdvantage > 0 else { continue }
+                let gain = configuration.learningRate * entry.sumAbsAdvantage / Double(responses)
+                let domain = domain(of: c)
+                let level = level(of: c)
+                for target in 0..<levels {
+                    let distance = Double(abs(target - level))
+                    let share = target <= level
+                        ? pow(configuration.transferDown, distance) : pow(configuration.transferUp, distance)
+                    delta[domain * levels + target] += gain * share
+                }
+                for other in 0..<domains where other != domain {
+                    delta[other * levels + level] += gain * configuration.transferAcrossDomains
+                }
             }
         }
+        let s0 = configuration.initialSkill
         for c in skill.indices {
-            if delta[c] > 0 {
-                skill[c] += delta[c]
-            } else {
-                skill[c] -= configuration.forgetting * (skill[c] - configuration.initialSkill)
-            }
+            skill[c] = s0 + (1 - configuration.forgetting) * (skill[c] - s0) + delta[c]
         }
-    }
-}
-
-/// What one category's responses in a batch added up to.
-public struct RolloutStatistics: Sendable, Hashable {
-    public var category: String
-    public var count = 0
-    public var sumAbsAdvantage = 0.0
-    public var sumSquaredAdvantage = 0.0
-    public var sumReward = 0.0
-
-    public init(category: String) {
-        self.category = category
-    }
-
-    mutating func add(advantage: Double, reward: Double) {
-        count += 1
-        sumAbsAdvantage += abs(advantage)
-        sumSquaredAdvantage += advantage * advantage
-        sumReward += reward
     }
 }

@@ -1,0 +1,136 @@
+import Coordinator
+import Curriculum
+import Foundation
+import Logging
+import Simulation
+import WorkerAgent
+
+/// Runs one simulated training run end to end over real nng sockets: a coordinator
+/// actor, `workers` worker agents (each with its own PUB and SUB sockets, dialing the
+/// coordinator over ipc:// or tcp://127.0.0.1), and one shared ``SimulatedTrainer``.
+///
+/// A policy version is one training step: the coordinator publishes a new version after
+/// W merged reports (one per worker, together one step's batch), and its timed
+/// re-publication is slowed to a safety net against a lost broadcast. Staleness then
+/// counts training steps, as it does beside a real trainer.
+public enum SimulationRun {
+    public static func run(
+        _ configuration: RunConfiguration,
+        onStep: @escaping @Sendable (SimulatedTrainer.StepRecord) -> Void = { _ in }
+    ) async throws -> RunResult {
+        precondition(configuration.workers > 0 && configuration.steps >= 0)
+        let started = ContinuousClock.now
+        let endpoints = try Endpoints(configuration.transport)
+        defer { endpoints.remove() }
+        let student = SimulatedStudent(configuration: configuration.student)
+        var quiet = Logger(label: "curriculum.demo")
+        quiet.logLevel = .error
+
+        let coordinator = try Coordinator(
+            configuration: CoordinatorConfiguration(
+                broadcastURL: endpoints.broadcast, reportsURL: endpoints.reports,
+                policy: configuration.curriculum.coordinatorPolicy, staleness: configuration.staleness,
+                categories: student.categories, acceptsNewCategories: false,
+                publishEveryReports: configuration.workers, publishInterval: .seconds(1)),
+            logger: quiet)
+        let bound = try await coordinator.listen()
+        let coordinatorTask = Task { try await coordinator.run() }
+        defer { coordinatorTask.cancel() }
+
+        let trainer = SimulatedTrainer(
+            student: student, promptsPerStep: configuration.effectivePromptsPerStep,
+            steps: configuration.steps, mode: configuration.mode, onStep: onStep)
+        let schedule: EasyToHardSchedule? =
+            configuration.curriculum == .easyToHard
+            ? EasyToHardSchedule(
+                levels: configuration.student.levels, domains: configuration.student.domains.count,
+                steps: configuration.steps)
+            : nil
+
+        let shutdown = SerialGate()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<configuration.workers {
+                let agent = try WorkerAgent(
+                    configuration: WorkerAgentConfiguration(
+                        workerID: "sim-\(i)", incarnation: UInt64(i + 1), hostname: "demo",
+                        broadcastURL: bound.broadcastURL, reportsURL: bound.reportsURL,
+                        stepShare: 1 / Double(configuration.workers),
+                        seed: derive(configuration.seed, worker: i, stream: 1),
+                        joinRetryInterval: .milliseconds(10), tickInterval: .milliseconds(5)),
+                    categories: student.categories, logger: quiet)
+                let slow = i < configuration.slowWorkers
+                let worker = RolloutWorker(
+                    agent: agent, trainer: trainer, promptsPerBatch: configuration.promptsPerWorker,
+                    schedule: schedule,
+                    generationDelay: slow ? configuration.generationDelay * configuration.slowdown
+                        : configuration.generationDelay,
+                    seed: derive(configuration.seed, worker: i, stream: 2))
+                group.addTask {
+                    let protocolTask = Task { try await agent.run() }
+                    defer { protocolTask.cancel() }
+                    do {
+                        try await worker.run()
+                    } catch {
+                        await trainer.stop()
+                        throw error
+                    }
+                    await shutdown.enter()
+                    do {
+                        try await agent.drain(timeout: .seconds(10))
+                    } catch {
+                        await shutdown.leave()
+                        throw error
+                    }
+                    await shutdown.leave()
+                    _ = await protocolTask.result
+                }
+            }
+            try await group.waitForAll()
+        }
+        let counters = await coordinator.counters
+        let version = await coordinator.version
+        coordinatorTask.cancel()
+        _ = await coordinatorTask.result
+        return RunResult(
+            curriculum: configuration.curriculum.name, seed: configuration.seed, categories: student.categories,
+            levels: configuration.student.levels, targetAccuracy: configuration.targetAccuracy,
+            records: await trainer.records, reportsAccepted: counters.reportsAccepted,
+            reportsRejected: counters.reportsRejected, finalPolicyVersion: version,
+            seconds: (ContinuousClock.now - started) / .seconds(1))
+    }
+
+    /// An independent seed per (run, worker, stream), through SplitMix64's finaliser.
+    static func derive(_ seed: UInt64, worker: Int, stream: UInt64) -> UInt64 {
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (UInt64(worker) << 8 | stream)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Where the coordinator listens for one run.
+    struct Endpoints {
+        let broadcast: String
+        let reports: String
+        private let directory: URL?
+
+        init(_ transport: RunConfiguration.Transport) throws {
+            switch transport {
+            case .ipc:
+                // Short paths: a Unix socket path must fit in 108 bytes.
+                let directory = URL(fileURLWithPath: "/tmp/sec-\(UInt32.random(in: 0...UInt32.max))")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                self.directory = directory
+                broadcast = "ipc://\(directory.path)/b"
+                reports = "ipc://\(directory.path)/r"
+            case .tcp:
+                directory = nil
+                broadcast = "tcp://127.0.0.1:0"
+                reports = "tcp://127.0.0.1:0"
+            }
+        }
+
+        func remove() {
+            if let directory { try? FileManager.default.removeItem(at: directory) }
+        }
+    }
+}

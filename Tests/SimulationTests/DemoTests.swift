@@ -1,0 +1,44 @@
+import Curriculum
+import Demo
+import Simulation
+import Testing
+
+@Suite struct DemoTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aShortDemoRunTrainsOverNNG() async throws {
+        let configuration = RunConfiguration(
+            curriculum: .policy(.sec(.init(alpha: 0.5, tau: 0.2))), workers: 2, steps: 12, promptsPerStep: 32, seed: 1)
+        let result = try await SimulationRun.run(configuration)
+        #expect(result.records.map(\.step) == Array(1...12))
+        // Synchronous: one policy version per step, every report merged on time.
+        #expect(result.finalPolicyVersion == 12)
+        #expect(result.reportsAccepted == 24)
+        #expect(result.reportsRejected == 0)
+        #expect(result.records.allSatisfy { $0.meanStaleness == 0 })
+        for record in result.records {
+            #expect(abs(record.probabilities.reduce(0, +) - 1) < 1e-9)
+        }
+        #expect(result.finalMeanAccuracy > result.records[0].meanAccuracy)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theComparisonCoversEveryCurriculumAndRendersAReport() async throws {
+        let base = RunConfiguration(curriculum: .easyToHard, workers: 2, steps: 10, promptsPerStep: 16, transport: .tcp)
+        let summaries = try await Comparison.run(
+            curricula: [.policy(.uniform), .easyToHard], base: base, seeds: 1)
+        #expect(summaries.map(\.curriculum) == ["random", "easy-to-hard"])
+        // The schedule's first phase draws only the easiest level.
+        let first = summaries[1].runs[0].records[0].probabilities
+        #expect(first.enumerated().allSatisfy { $0.offset % 5 == 0 ? $0.element > 0 : $0.element == 0 })
+        let table = ComparisonTable.text(summaries)
+        #expect(table.contains("random") && table.contains("easy-to-hard"))
+        let html = HTMLReport(summaries: summaries, student: base.student, settings: []).render()
+        #expect(html.contains("<svg") && !html.contains("<script"))
+    }
+
+    @Test func easyToHardVisitsEachLevelInOrder() {
+        let schedule = EasyToHardSchedule(levels: 5, domains: 3, steps: 200)
+        #expect((0..<200).map(schedule.level(atStep:)) == (0..<5).flatMap { Array(repeating: $0, count: 40) })
+        #expect(abs(schedule.probabilities(atStep: 199).reduce(0, +) - 1) < 1e-12)
+    }
+}
