@@ -89,8 +89,8 @@ public actor Coordinator {
     public func run() async throws {
         try listen()
         defer {
-            inbox.close()
-            broadcaster.close()
+            inbox.closeInBackground()
+            broadcaster.closeInBackground()
         }
         publishPolicy(at: .now)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -81,6 +81,8 @@ struct WorkerCommand: AsyncParsableCommand {
             try await loop.run(agent: agent, student: student, seed: seed ^ 0x726F_6C6C_6F75_7473, logger: logger)
         }
         try await agent.drain(timeout: .seconds(drainTimeout))
+        // Drained: the sockets close in the background; do not wait for nng to finish.
+        protocolTask.cancel()
         _ = await protocolTask.result
         let counters = await agent.counters
         let summary = Summary(

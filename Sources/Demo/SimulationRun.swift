@@ -47,7 +47,6 @@ public enum SimulationRun {
                 steps: configuration.steps)
             : nil
 
-        let shutdown = SerialGate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<configuration.workers {
                 let agent = try WorkerAgent(
@@ -74,14 +73,9 @@ public enum SimulationRun {
                         await trainer.stop()
                         throw error
                     }
-                    await shutdown.enter()
-                    do {
-                        try await agent.drain(timeout: .seconds(10))
-                    } catch {
-                        await shutdown.leave()
-                        throw error
-                    }
-                    await shutdown.leave()
+                    try await agent.drain(timeout: .seconds(10))
+                    // Drained: the sockets close in the background; do not wait for nng to finish.
+                    protocolTask.cancel()
                     _ = await protocolTask.result
                 }
             }

@@ -444,13 +444,14 @@ public actor WorkerAgent {
         stop()
     }
 
-    /// Whether `stop()` has closed the sockets: no acknowledgement can arrive any more.
-    private var isStopped: Bool { publisher.isClosed }
+    /// Whether `stop()` has run: the sockets are closing and no acknowledgement can arrive any more.
+    private var isStopped = false
 
     private func stop() {
         draining = true
-        subscriber.close()
-        publisher.close()
+        isStopped = true
+        subscriber.closeInBackground()
+        publisher.closeInBackground()
         let error = failure ?? WorkerAgentError.stopped
         let policyWaiters = self.policyWaiters
         let outboxWaiters = self.outboxWaiters

@@ -65,6 +65,6 @@ final class StatusMonitor: Sendable {
     var versions: [UInt64] { state.withLock { $0.versions } }
 
     func stop() {
-        socket.close()
+        socket.closeInBackground()
     }
 }
