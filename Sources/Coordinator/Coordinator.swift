@@ -11,19 +11,21 @@ import NNG
 /// joins, reports, heartbeats and leaves from every worker's PUB socket.
 /// Reports are merged the moment they arrive, weighted by staleness; a ledger
 /// per worker incarnation makes each count exactly once however often it is
-/// resent. `run()` serves until its task is cancelled.
+/// resent. With a state directory, every change is journaled and made durable before
+/// anything that reflects it (an acknowledgement, a policy) leaves the coordinator, so a
+/// crash loses no acknowledged report. `run()` serves until its task is cancelled.
 public actor Coordinator {
     public nonisolated let configuration: CoordinatorConfiguration
     private let logger: Logger
     private let broadcaster: Socket
     private let inbox: Socket
 
-    private var curriculum: Curriculum
-    private var ledgers: [WorkerKey: SequenceLedger] = [:]
-    private var rejectedByWorker: [WorkerKey: UInt64] = [:]
+    private var state: CoordinatorState
+    private let store: StateStore?
+    /// What opening the state directory found; nil without one.
+    public nonisolated let recovery: StateRecovery?
+    private let policyName: String
     private var awaitingAcknowledgement: Set<WorkerKey> = []
-    private var membership: Membership
-    private var knownCategories: Set<String>
 
     private var reportsSincePublish = 0
     private var changedSincePublish = false
@@ -42,12 +44,41 @@ public actor Coordinator {
     public init(configuration: CoordinatorConfiguration, logger: Logger = Logger(label: "curriculum.coordinator")) throws {
         self.configuration = configuration
         self.logger = logger
-        self.curriculum = try Curriculum(policy: configuration.policy, staleness: configuration.staleness)
-        for category in configuration.categories {
-            curriculum.register(category)
+        let fresh = {
+            var state = CoordinatorState(
+                curriculum: try Curriculum(policy: configuration.policy, staleness: configuration.staleness),
+                lease: configuration.lease, sequenceWindow: configuration.sequenceWindow)
+            for category in configuration.categories { state.register(category) }
+            return state
         }
-        self.knownCategories = Set(configuration.categories)
-        self.membership = Membership(lease: configuration.lease)
+        if let directory = configuration.stateDirectory {
+            let now = ContinuousClock.now
+            let (store, state, recovery) = try StateStore.open(
+                directory: directory, compactionBytes: configuration.compactionBytes, fresh: fresh,
+                restore: {
+                    CoordinatorState(
+                        restoring: $0, lease: configuration.lease, sequenceWindow: configuration.sequenceWindow, at: now)
+                },
+                at: now)
+            self.store = store
+            self.state = state
+            self.recovery = recovery
+            logger.info(recovery.resumed ? "resumed coordinator state" : "saving coordinator state", metadata: [
+                "state": "\(directory)", "policy_version": "\(state.curriculum.version)",
+                "changes_replayed": "\(recovery.changesReplayed)", "torn_bytes_dropped": "\(recovery.tornBytes)",
+                "workers": "\(state.membership.members.count)",
+            ])
+        } else {
+            self.store = nil
+            self.state = try fresh()
+            self.recovery = nil
+        }
+        self.policyName = state.curriculum.policy.snapshot.name
+        if policyName != configuration.policy.name {
+            logger.warning("the saved state's policy wins over the configured one", metadata: [
+                "saved": "\(policyName)", "configured": "\(configuration.policy.name)",
+            ])
+        }
         self.broadcaster = try Socket(.publisher)
         self.inbox = try Socket(.subscriber)
         try inbox.subscribe(to: [])
@@ -57,7 +88,7 @@ public actor Coordinator {
     }
 
     /// The policy version workers should draw under now.
-    public var version: UInt64 { UInt64(curriculum.version) }
+    public var version: UInt64 { UInt64(state.curriculum.version) }
 
     /// The endpoints as bound, once `listen()` has run. A `tcp://` URL asked for
     /// port 0 comes back with the port the system chose.
@@ -91,6 +122,7 @@ public actor Coordinator {
         defer {
             inbox.closeInBackground()
             broadcaster.closeInBackground()
+            saveSnapshot()
         }
         publishPolicy(at: .now)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -138,6 +170,7 @@ public actor Coordinator {
         for message in batch {
             message.withUnsafeBytes { ingest($0, at: now) }
         }
+        commit()
         if versionUnpublished { broadcastPolicy(at: now) }
     }
 
@@ -169,7 +202,9 @@ public actor Coordinator {
         case .heartbeat(let heartbeat):
             guard let key = workerKey(heartbeat.hasWorker ? heartbeat.worker : nil, .heartbeat) else { return }
             membershipHeard(from: key, at: now)
-            ledgers[key]?.settle(below: heartbeat.resendFloor)
+            if state.settle(key, below: heartbeat.resendFloor) {
+                record(.settled(key, floor: heartbeat.resendFloor))
+            }
         case .leave(let leave):
             handle(leave, at: now)
         case .policy, .acks, .control, .status:
@@ -182,68 +217,41 @@ public actor Coordinator {
         guard report.sequence > 0 else { return reject(.sequenceZero(worker: key)) }
         membershipHeard(from: key, at: now, stepShare: report.stepShare)
 
-        // Mutated in place: a copy taken out of the dictionary would make the ledger's
-        // set storage shared, so every insert would copy it.
-        let admission = ledgers[key, default: SequenceLedger(window: configuration.sequenceWindow)]
-            .admit(report.sequence, settlingBelow: report.resendFloor)
+        let watermark = state.ledgers[key]?.contiguousThrough
+        let admission = state.admit(key, sequence: report.sequence, settlingBelow: report.resendFloor)
         switch admission {
-        case .duplicate:
+        case .duplicate, .outOfWindow:
+            // The resend floor may have closed gaps even though the report itself is not new.
+            if state.ledgers[key]?.contiguousThrough != watermark {
+                record(.settled(key, floor: report.resendFloor))
+            }
+            if admission == .outOfWindow {
+                return reject(.outOfWindow(worker: key, sequence: report.sequence))
+            }
             counters.duplicatesIgnored += 1
             awaitingAcknowledgement.insert(key)
             return
-        case .outOfWindow:
-            return reject(.outOfWindow(worker: key, sequence: report.sequence))
         case .new:
             awaitingAcknowledgement.insert(key)
         }
 
-        if let rejection = merge(report, from: key) {
+        let merged = MergedReport(report, from: key)
+        if let rejection = state.validate(merged, acceptingNewCategories: configuration.acceptsNewCategories) {
             counters.reportsRejected += 1
-            rejectedByWorker[key, default: 0] += 1
+            state.recordRejection(of: key)
+            record(.rejected(key, sequence: report.sequence, resendFloor: report.resendFloor))
             reject(rejection)
         } else {
+            state.merge(merged, at: now)
+            record(.merged(merged))
             counters.reportsAccepted += 1
             reportsSincePublish += 1
             changedSincePublish = true
-            let staleness = UInt64(curriculum.version) - min(report.policyVersion, UInt64(curriculum.version))
-            membership.recordReport(
-                from: key, policyVersion: report.policyVersion, staleness: staleness,
-                samples: report.categories.reduce(0) { $0 + $1.count }, at: now)
             if reportsSincePublish >= configuration.publishEveryReports {
                 advanceVersion()
                 versionUnpublished = true
             }
         }
-    }
-
-    /// Merges every category of a report, or none: all are validated first.
-    private func merge(_ report: Wire.Report, from key: WorkerKey) -> IngestRejection? {
-        guard !report.categories.isEmpty else { return .emptyReport(worker: key, sequence: report.sequence) }
-        let version = Int(clamping: report.policyVersion)
-        var candidates: [CategoryReport] = []
-        candidates.reserveCapacity(report.categories.count)
-        for stats in report.categories {
-            let candidate = CategoryReport(
-                category: stats.category, count: Int(clamping: stats.count),
-                sumAbsAdvantage: stats.sumAbsAdvantage, sumSquaredAdvantage: stats.sumSquaredAdvantage,
-                sumReward: stats.sumReward, version: version, share: report.stepShare)
-            do {
-                try candidate.validate()
-                _ = try curriculum.staleness.weight(reportVersion: version, current: curriculum.version)
-            } catch {
-                return .report(worker: key, sequence: report.sequence, category: stats.category, error)
-            }
-            if !configuration.acceptsNewCategories, !knownCategories.contains(stats.category) {
-                return .unknownCategory(worker: key, sequence: report.sequence, category: stats.category)
-            }
-            candidates.append(candidate)
-        }
-        for candidate in candidates {
-            // Validated above against the same version: apply cannot refuse it now.
-            try! curriculum.apply(candidate)
-            knownCategories.insert(candidate.category)
-        }
-        return nil
     }
 
     private func handle(_ join: Wire.Join, at now: ContinuousClock.Instant) {
@@ -263,12 +271,12 @@ public actor Coordinator {
             control.kind = .joinRejected(rejected)
             logger.warning("join rejected", metadata: ["worker": "\(key)", "reason": "\(rejected.reason)"])
         } else {
-            let change = membership.heard(
+            let change = state.membership.heard(
                 from: key, at: now, joining: true, hostname: join.hostname, stepShare: join.stepShare)
+            record(.joined(key, hostname: join.hostname, stepShare: join.stepShare))
             note(change, for: key)
-            for category in join.categories where !category.isEmpty && !knownCategories.contains(category) {
-                knownCategories.insert(category)
-                curriculum.register(category)
+            for category in join.categories where !category.isEmpty && state.register(category) {
+                record(.registered(category: category))
                 changedSincePublish = true
             }
             var accepted = Wire.JoinAccepted()
@@ -277,7 +285,7 @@ public actor Coordinator {
             accepted.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatInterval.milliseconds)
             if changedSincePublish { advanceVersion() }
             accepted.policy = currentPolicy()
-            accepted.contiguousThrough = ledgers[key]?.contiguousThrough ?? 0
+            accepted.contiguousThrough = state.ledgers[key]?.contiguousThrough ?? 0
             control.kind = .joinAccepted(accepted)
         }
         broadcast(.control(control))
@@ -285,11 +293,12 @@ public actor Coordinator {
 
     private func handle(_ leave: Wire.Leave, at now: ContinuousClock.Instant) {
         guard let key = workerKey(leave.hasWorker ? leave.worker : nil, .leave) else { return }
-        if membership.members[key]?.state != .left {
+        if state.membership.members[key]?.state != .left {
             counters.leaves += 1
             logger.info("worker left", metadata: ["worker": "\(key)", "last_sequence": "\(leave.lastSequence)"])
         }
-        membership.left(key, at: now)
+        state.membership.left(key, at: now)
+        record(.left(key))
         var accepted = Wire.LeaveAccepted()
         accepted.worker = key.identity
         var control = Wire.Control()
@@ -306,7 +315,7 @@ public actor Coordinator {
     }
 
     private func membershipHeard(from key: WorkerKey, at now: ContinuousClock.Instant, stepShare: Double? = nil) {
-        note(membership.heard(from: key, at: now, stepShare: stepShare), for: key)
+        note(state.membership.heard(from: key, at: now, stepShare: stepShare), for: key)
     }
 
     private func note(_ change: Membership.Change, for key: WorkerKey) {
@@ -314,7 +323,7 @@ public actor Coordinator {
         case .none: return
         case .joined:
             counters.joins += 1
-            logger.info("worker joined", metadata: ["worker": "\(key)", "active": "\(membership.activeCount)"])
+            logger.info("worker joined", metadata: ["worker": "\(key)", "active": "\(state.membership.activeCount)"])
         case .revived:
             logger.info("lost worker is back", metadata: ["worker": "\(key)"])
         case .replaced(let old):
@@ -324,9 +333,12 @@ public actor Coordinator {
     }
 
     private func reject(_ rejection: IngestRejection) {
-        let label = rejection.label
-        counters.rejectionsByReason[label, default: 0] += 1
-        // One line per reason per second: a flood of garbage must not become a flood of logs.
+        counters.rejectionsByReason[rejection.label, default: 0] += 1
+        logRateLimited(rejection.label, "rejected", rejection)
+    }
+
+    /// One line per reason per second: a flood of garbage must not become a flood of logs.
+    private func logRateLimited(_ label: String, _ message: Logger.Message, _ detail: any Error) {
         let now = ContinuousClock.now
         if let last = lastLogged[label], now - last < .seconds(1) {
             suppressedLogs[label, default: 0] += 1
@@ -334,8 +346,8 @@ public actor Coordinator {
         }
         lastLogged[label] = now
         let suppressed = suppressedLogs.removeValue(forKey: label) ?? 0
-        logger.warning("rejected", metadata: [
-            "reason": "\(label)", "detail": "\(rejection)", "suppressed_since_last": "\(suppressed)",
+        logger.warning(message, metadata: [
+            "reason": "\(label)", "detail": "\(detail)", "suppressed_since_last": "\(suppressed)",
         ])
     }
 
@@ -350,7 +362,7 @@ public actor Coordinator {
         }
         if now - lastLeaseCheck >= .milliseconds(100) {
             lastLeaseCheck = now
-            for key in membership.expireLeases(at: now) {
+            for key in state.membership.expireLeases(at: now) {
                 counters.workersLost += 1
                 logger.warning("worker lost: silent past its lease", metadata: [
                     "worker": "\(key)", "lease": "\(configuration.lease)",
@@ -369,10 +381,10 @@ public actor Coordinator {
         acks.workers = awaitingAcknowledgement.map { key in
             var ack = Wire.WorkerAck()
             ack.worker = key.identity
-            let ledger = ledgers[key] ?? SequenceLedger()
+            let ledger = state.ledgers[key] ?? SequenceLedger()
             ack.contiguousThrough = ledger.contiguousThrough
             ack.selective = ledger.selectiveAcknowledgements(limit: 1024)
-            ack.rejected = rejectedByWorker[key] ?? 0
+            ack.rejected = state.rejectedByWorker[key] ?? 0
             return ack
         }
         awaitingAcknowledgement.removeAll(keepingCapacity: true)
@@ -395,15 +407,50 @@ public actor Coordinator {
     }
 
     private func advanceVersion() {
+        let next = state.curriculum.version + 1
         // advance(to:) only refuses a lower version.
-        try! curriculum.advance(to: curriculum.version + 1)
+        try! state.advance(to: next)
+        record(.advanced(version: next))
         changedSincePublish = false
         reportsSincePublish = 0
     }
 
+    // MARK: - Durability
+
+    private func record(_ change: StateChange) {
+        store?.append(change)
+    }
+
+    /// Makes every recorded change durable. Returns false if the disk refused: then
+    /// nothing that reflects those changes may be sent, and the next commit retries.
+    @discardableResult
+    private func commit() -> Bool {
+        guard let store, store.hasPending else { return true }
+        do {
+            try store.commit(state)
+            return true
+        } catch {
+            counters.stateWriteFailures += 1
+            logRateLimited("state_write_failed", "cannot save coordinator state; holding acknowledgements", error)
+            return false
+        }
+    }
+
+    /// Writes a snapshot so the next start replays nothing; on a clean stop.
+    private func saveSnapshot() {
+        guard let store, commit() else { return }
+        do {
+            try store.compact(state)
+        } catch {
+            logger.error("cannot save a final snapshot", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
     /// drops from a full subscriber queue instead), so `trySend` always takes the frame.
+    /// Whatever is sent reflects the state, so the state is made durable first.
     private func broadcast(_ body: Wire.Envelope.OneOf_Body) {
+        guard commit() else { return }
         do {
             _ = try broadcaster.trySend(WireCodec.encode(body))
         } catch {
@@ -414,29 +461,29 @@ public actor Coordinator {
     // MARK: - Views
 
     private func currentPolicy() -> Wire.Policy {
-        let distribution = curriculum.distribution()
+        let distribution = state.distribution()
         var policy = Wire.Policy()
-        policy.version = UInt64(curriculum.version)
+        policy.version = UInt64(state.curriculum.version)
         policy.categories = distribution.categories
         policy.probabilities = distribution.probabilities
         policy.values = distribution.values
-        policy.policyName = configuration.policy.name
+        policy.policyName = policyName
         policy.issuedAtMs = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
         return policy
     }
 
     /// The distribution workers draw from now.
     public func distribution() -> CurriculumDistribution {
-        curriculum.distribution()
+        state.distribution()
     }
 
     /// Exact sums of every merged report, by category.
     public var totals: [String: CategoryTotals] {
-        curriculum.totals
+        state.curriculum.totals
     }
 
     public var members: [Membership.Member] {
-        membership.members.values.sorted { ($0.key.workerID, $0.key.incarnation) < ($1.key.workerID, $1.key.incarnation) }
+        state.membership.members.values.sorted { ($0.key.workerID, $0.key.incarnation) < ($1.key.workerID, $1.key.incarnation) }
     }
 
     /// What `curriculum status` shows.
@@ -461,7 +508,7 @@ public actor Coordinator {
         status.duplicatesIgnored = counters.duplicatesIgnored
         status.malformedMessages = counters.malformedMessages
         status.uptimeMs = (now - started).milliseconds
-        status.totals = curriculum.totals.sorted { $0.key < $1.key }.map { category, totals in
+        status.totals = state.curriculum.totals.sorted { $0.key < $1.key }.map { category, totals in
             var wire = Wire.CategoryTotals()
             wire.category = category
             wire.count = UInt64(totals.count)
@@ -472,5 +519,20 @@ public actor Coordinator {
             return wire
         }
         return status
+    }
+}
+
+extension MergedReport {
+    init(_ report: Wire.Report, from worker: WorkerKey) {
+        let version = Int(clamping: report.policyVersion)
+        self.init(
+            worker: worker, sequence: report.sequence, resendFloor: report.resendFloor, policyVersion: version,
+            stepShare: report.stepShare,
+            categories: report.categories.map { stats in
+                CategoryReport(
+                    category: stats.category, count: Int(clamping: stats.count),
+                    sumAbsAdvantage: stats.sumAbsAdvantage, sumSquaredAdvantage: stats.sumSquaredAdvantage,
+                    sumReward: stats.sumReward, version: version, share: report.stepShare)
+            })
     }
 }

@@ -34,6 +34,11 @@ public struct CoordinatorConfiguration: Sendable {
     /// Larger frames are dropped by nng before they reach the coordinator.
     public var maximumFrameSize: Int
     public var tls: TLSConfiguration?
+    /// Where the durable state lives (snapshot + journal). Without it the coordinator
+    /// keeps its state in memory only.
+    public var stateDirectory: String?
+    /// A journal this long is folded into a new snapshot.
+    public var compactionBytes: Int
 
     public init(
         broadcastURL: String,
@@ -50,7 +55,9 @@ public struct CoordinatorConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(2),
         sequenceWindow: UInt64 = 1 << 16,
         maximumFrameSize: Int = WireCodec.defaultMaximumFrameSize,
-        tls: TLSConfiguration? = nil
+        tls: TLSConfiguration? = nil,
+        stateDirectory: String? = nil,
+        compactionBytes: Int = 64 << 20
     ) {
         self.broadcastURL = broadcastURL
         self.reportsURL = reportsURL
@@ -67,5 +74,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.sequenceWindow = sequenceWindow
         self.maximumFrameSize = maximumFrameSize
         self.tls = tls
+        self.stateDirectory = stateDirectory
+        self.compactionBytes = compactionBytes
     }
 }

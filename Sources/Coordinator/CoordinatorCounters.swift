@@ -12,6 +12,8 @@ public struct CoordinatorCounters: Sendable, Hashable {
     public var joins: UInt64 = 0
     public var leaves: UInt64 = 0
     public var workersLost: UInt64 = 0
+    /// Commits of the state journal the disk refused; acknowledgements wait for the next.
+    public var stateWriteFailures: UInt64 = 0
 
     /// Frames that could not be decoded, or named no worker.
     public var malformedMessages: UInt64 {

@@ -86,6 +86,25 @@ public struct Membership: Sendable {
         return displaced.isEmpty ? .joined : .replaced(displaced)
     }
 
+    /// Registers `key` as active if it is unknown; leaves a known member as it is.
+    /// Replayed reports use it: recovery must not revive or displace anyone.
+    public mutating func heardIfUnknown(from key: WorkerKey, at now: ContinuousClock.Instant) {
+        guard members[key] == nil else { return }
+        members[key] = Member(
+            key: key, hostname: "", stepShare: 0, state: .active, lastSeen: now, rateWindowStart: now)
+    }
+
+    /// Puts back a member saved in a snapshot, its lease starting at `now`.
+    public mutating func restore(
+        _ key: WorkerKey, state: State, hostname: String, stepShare: Double, lastPolicyVersion: UInt64,
+        lastStaleness: UInt64, reportsAccepted: UInt64, samplesAccepted: UInt64, at now: ContinuousClock.Instant
+    ) {
+        members[key] = Member(
+            key: key, hostname: hostname, stepShare: stepShare, state: state, lastSeen: now,
+            lastPolicyVersion: lastPolicyVersion, lastStaleness: lastStaleness, reportsAccepted: reportsAccepted,
+            samplesAccepted: samplesAccepted, rateWindowStart: now)
+    }
+
     public mutating func recordReport(
         from key: WorkerKey,
         policyVersion: UInt64,

@@ -62,6 +62,18 @@ public struct SequenceLedger: Sendable, Equatable, Codable {
         Array(receivedAbove.sorted().prefix(limit))
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case contiguousThrough, receivedAbove, window
+    }
+
+    /// Sorted, so that equal ledgers encode to equal bytes whatever the set's history.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(contiguousThrough, forKey: .contiguousThrough)
+        try container.encode(receivedAbove.sorted(), forKey: .receivedAbove)
+        try container.encode(window, forKey: .window)
+    }
+
     private mutating func compact() {
         while receivedAbove.remove(contiguousThrough + 1) != nil {
             contiguousThrough += 1

@@ -12,7 +12,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         discussion: """
             Workers dial --broadcast with a SUB socket and --reports with a PUB socket. \
             A tcp:// URL with port 0 binds a free port; the bound URLs are printed on the \
-            first line of standard output as `listening broadcast=URL reports=URL`. \
+            first line of standard output as `listening broadcast=URL reports=URL version=N`. \
+            With --state DIR every merged report is saved before it is acknowledged, and a \
+            restart with the same DIR resumes where the last one stopped or crashed. \
             SIGINT or SIGTERM stops it.
             """
     )
@@ -47,6 +49,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between the heartbeats workers are asked for.")
     var heartbeatMs = 2_000
 
+    @Option(help: ArgumentHelp(
+        "Directory of the durable state (snapshot and journal); resumed from if it exists.",
+        valueName: "dir"))
+    var state: String?
+
     @OptionGroup var tls: TLSOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -74,12 +81,13 @@ struct CoordinatorCommand: AsyncParsableCommand {
             publishEveryReports: publishEvery, publishInterval: .milliseconds(publishIntervalMs),
             acknowledgementInterval: .milliseconds(ackIntervalMs),
             lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
-            tls: try tls.configuration(server: true))
+            tls: try tls.configuration(server: true), stateDirectory: state)
         let coordinator = try Coordinator(configuration: configuration)
         let endpoints = try await coordinator.listen()
+        let startVersion = await coordinator.version
         // Scripts and tests wait for this line: write it unbuffered.
-        FileHandle.standardOutput.write(
-            Data("listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL)\n".utf8))
+        FileHandle.standardOutput.write(Data(
+            "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\n".utf8))
         try await TerminationSignal.runUntilSignalled { try await coordinator.run() }
         let counters = await coordinator.counters
         let version = await coordinator.version

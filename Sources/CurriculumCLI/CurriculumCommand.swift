@@ -13,7 +13,8 @@ struct CurriculumCommand: AsyncParsableCommand {
             """,
         version: CurriculumVersion.string,
         subcommands: [
-            CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, ReplayCommand.self, DemoCommand.self,
+            CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, SnapshotCommand.self, ReplayCommand.self,
+            DemoCommand.self,
             ExperimentCommand.self,
         ]
     )

@@ -72,7 +72,7 @@ final class CurriculumProcess {
         }
     }
 
-    private func lastLogLines(_ count: Int = 8) -> String {
+    func lastLogLines(_ count: Int = 8) -> String {
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(count).joined(separator: "\n")
     }

@@ -1,0 +1,130 @@
+import Curriculum
+
+/// One durable change to the coordinator's state, as the journal records it.
+///
+/// Only what must survive a crash is a change: merged and rejected reports (ledger,
+/// curriculum, totals), settled sequence gaps, version advances, registered categories,
+/// joins and leaves. Leases, rates and counters restart with the process.
+public enum StateChange: Sendable, Equatable {
+    case merged(MergedReport)
+    case rejected(WorkerKey, sequence: UInt64, resendFloor: UInt64)
+    case settled(WorkerKey, floor: UInt64)
+    case advanced(version: Int)
+    case registered(category: String)
+    case joined(WorkerKey, hostname: String, stepShare: Double)
+    case left(WorkerKey)
+}
+
+/// A report as merged: who sent it, where it sits in their sequence, and its categories.
+public struct MergedReport: Sendable, Equatable {
+    public var worker: WorkerKey
+    public var sequence: UInt64
+    public var resendFloor: UInt64
+    public var policyVersion: Int
+    public var stepShare: Double
+    public var categories: [CategoryReport]
+
+    public init(
+        worker: WorkerKey, sequence: UInt64, resendFloor: UInt64, policyVersion: Int, stepShare: Double,
+        categories: [CategoryReport]
+    ) {
+        self.worker = worker
+        self.sequence = sequence
+        self.resendFloor = resendFloor
+        self.policyVersion = policyVersion
+        self.stepShare = stepShare
+        self.categories = categories
+    }
+}
+
+// MARK: - Binary form
+
+/// The journal's record payloads: a kind byte, then fixed-width little-endian fields and
+/// length-prefixed UTF-8 strings. Hand-written rather than JSON because every merged
+/// report passes through it on the ingest path.
+extension StateChange {
+    private enum Kind: UInt8 {
+        case merged = 1, rejected, settled, advanced, registered, joined, left
+    }
+
+    func encode(into writer: inout RecordWriter) {
+        switch self {
+        case .merged(let report):
+            writer.write(Kind.merged.rawValue)
+            writer.write(report.worker)
+            writer.write(report.sequence)
+            writer.write(report.resendFloor)
+            writer.write(Int64(report.policyVersion))
+            writer.write(report.stepShare)
+            writer.write(UInt32(report.categories.count))
+            for category in report.categories {
+                writer.write(category.category)
+                writer.write(Int64(category.count))
+                writer.write(category.sumAbsAdvantage)
+                writer.write(category.sumSquaredAdvantage)
+                writer.write(category.sumReward)
+            }
+        case .rejected(let worker, let sequence, let resendFloor):
+            writer.write(Kind.rejected.rawValue)
+            writer.write(worker)
+            writer.write(sequence)
+            writer.write(resendFloor)
+        case .settled(let worker, let floor):
+            writer.write(Kind.settled.rawValue)
+            writer.write(worker)
+            writer.write(floor)
+        case .advanced(let version):
+            writer.write(Kind.advanced.rawValue)
+            writer.write(Int64(version))
+        case .registered(let category):
+            writer.write(Kind.registered.rawValue)
+            writer.write(category)
+        case .joined(let worker, let hostname, let stepShare):
+            writer.write(Kind.joined.rawValue)
+            writer.write(worker)
+            writer.write(hostname)
+            writer.write(stepShare)
+        case .left(let worker):
+            writer.write(Kind.left.rawValue)
+            writer.write(worker)
+        }
+    }
+
+    init(from reader: inout RecordReader) throws(RecordReader.Malformed) {
+        let byte: UInt8 = try reader.read()
+        guard let kind = Kind(rawValue: byte) else { throw .init(reason: "unknown change kind \(byte)") }
+        switch kind {
+        case .merged:
+            let worker: WorkerKey = try reader.read()
+            let sequence: UInt64 = try reader.read()
+            let resendFloor: UInt64 = try reader.read()
+            let version = Int(try reader.read() as Int64)
+            let share: Double = try reader.read()
+            let count = Int(try reader.read() as UInt32)
+            var categories: [CategoryReport] = []
+            categories.reserveCapacity(min(count, 4096))
+            for _ in 0..<count {
+                categories.append(CategoryReport(
+                    category: try reader.read(), count: Int(try reader.read() as Int64),
+                    sumAbsAdvantage: try reader.read(), sumSquaredAdvantage: try reader.read(),
+                    sumReward: try reader.read(), version: version, share: share))
+            }
+            self = .merged(MergedReport(
+                worker: worker, sequence: sequence, resendFloor: resendFloor, policyVersion: version,
+                stepShare: share, categories: categories))
+        case .rejected:
+            self = .rejected(try reader.read(), sequence: try reader.read(), resendFloor: try reader.read())
+        case .settled:
+            self = .settled(try reader.read(), floor: try reader.read())
+        case .advanced:
+            self = .advanced(version: Int(try reader.read() as Int64))
+        case .registered:
+            self = .registered(category: try reader.read())
+        case .joined:
+            self = .joined(try reader.read(), hostname: try reader.read(), stepShare: try reader.read())
+        case .left:
+            self = .left(try reader.read())
+        }
+        guard reader.isAtEnd else { throw .init(reason: "\(reader.remaining) bytes after a \(kind) change") }
+    }
+}
