@@ -82,7 +82,10 @@ public actor Coordinator {
         self.broadcaster = try Socket(.publisher)
         self.inbox = try Socket(.subscriber)
         try inbox.subscribe(to: [])
-        try inbox.setMaxReceiveSize(configuration.maximumFrameSize)
+        // nng's own limit sits above ours so that an oversized frame reaches the decoder
+        // and is counted; only frames beyond it are cut off by nng (which drops the
+        // sender's connection) before a byte of them is buffered.
+        try inbox.setMaxReceiveSize(configuration.maximumFrameSize * Self.transportLimitFactor)
         try inbox.setReceiveBufferSize(8192)
         try broadcaster.setSendBufferSize(8192)
     }
@@ -154,6 +157,9 @@ public actor Coordinator {
     }
 
     // MARK: - Ingest
+
+    /// nng's receive limit, in multiples of `maximumFrameSize`.
+    static let transportLimitFactor = 4
 
     /// Frames taken from the inbox per actor turn. Bounds how long one turn keeps the
     /// cadence (acknowledgements, publication) waiting.
@@ -229,6 +235,9 @@ public actor Coordinator {
                 return reject(.outOfWindow(worker: key, sequence: report.sequence))
             }
             counters.duplicatesIgnored += 1
+            // Resends after a lost acknowledgement are routine; a replay looks the same.
+            logRateLimited("duplicate", "duplicate report ignored",
+                           IngestRejection.duplicate(worker: key, sequence: report.sequence), level: .debug)
             awaitingAcknowledgement.insert(key)
             return
         case .new:
@@ -338,7 +347,9 @@ public actor Coordinator {
     }
 
     /// One line per reason per second: a flood of garbage must not become a flood of logs.
-    private func logRateLimited(_ label: String, _ message: Logger.Message, _ detail: any Error) {
+    private func logRateLimited(
+        _ label: String, _ message: Logger.Message, _ detail: any Error, level: Logger.Level = .warning
+    ) {
         let now = ContinuousClock.now
         if let last = lastLogged[label], now - last < .seconds(1) {
             suppressedLogs[label, default: 0] += 1
@@ -346,7 +357,7 @@ public actor Coordinator {
         }
         lastLogged[label] = now
         let suppressed = suppressedLogs.removeValue(forKey: label) ?? 0
-        logger.warning(message, metadata: [
+        logger.log(level: level, message, metadata: [
             "reason": "\(label)", "detail": "\(detail)", "suppressed_since_last": "\(suppressed)",
         ])
     }
@@ -530,7 +541,9 @@ extension MergedReport {
             stepShare: report.stepShare,
             categories: report.categories.map { stats in
                 CategoryReport(
-                    category: stats.category, count: Int(clamping: stats.count),
+                    // A client that sends a negative count (C's int64 -> uint64 cast, say)
+                    // puts its two's complement on the wire: read it back as negative.
+                    category: stats.category, count: Int(Int64(bitPattern: stats.count)),
                     sumAbsAdvantage: stats.sumAbsAdvantage, sumSquaredAdvantage: stats.sumSquaredAdvantage,
                     sumReward: stats.sumReward, version: version, share: report.stepShare)
             })

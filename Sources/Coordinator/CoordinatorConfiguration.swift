@@ -31,7 +31,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// How far ahead of a worker's acknowledged sequence its reports are tracked.
     public var sequenceWindow: UInt64
-    /// Larger frames are dropped by nng before they reach the coordinator.
+    /// Larger frames are refused and counted as `oversized`. nng itself drops frames
+    /// over four times this size, closing the sender's connection.
     public var maximumFrameSize: Int
     public var tls: TLSConfiguration?
     /// Where the durable state lives (snapshot + journal). Without it the coordinator

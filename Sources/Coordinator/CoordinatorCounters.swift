@@ -21,7 +21,7 @@ public struct CoordinatorCounters: Sendable, Hashable {
     }
 
     static let malformedLabels: Set<String> = [
-        "truncated", "oversized", "unknown_topic", "malformed", "unknown_message_type", "topic_mismatch",
+        "truncated", "oversized", "unknown_topic", "malformed", "invalid_utf8", "unknown_message_type", "topic_mismatch",
         "unsupported_protocol_version", "missing_worker_identity", "sequence_zero", "unexpected_topic",
     ]
 }

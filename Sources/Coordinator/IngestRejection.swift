@@ -19,6 +19,9 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
     case outOfWindow(worker: WorkerKey, sequence: UInt64)
     /// A message only the coordinator sends, arriving at the coordinator.
     case unexpectedTopic(Topic)
+    /// A sequence number already merged: a resend, or a replay. Acknowledged again,
+    /// merged never; counted as `duplicatesIgnored`.
+    case duplicate(worker: WorkerKey, sequence: UInt64)
 
     public var label: String {
         switch self {
@@ -30,6 +33,7 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
         case .unknownCategory: "unknown_category"
         case .outOfWindow: "out_of_window"
         case .unexpectedTopic: "unexpected_topic"
+        case .duplicate: "duplicate"
         }
     }
 
@@ -46,6 +50,7 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
         case .outOfWindow(let worker, let sequence):
             "report \(sequence) from \(worker) is beyond the sequence window; it will be resent"
         case .unexpectedTopic(let topic): "\(topic.rawValue) is sent by coordinators, not to them"
+        case .duplicate(let worker, let sequence): "report \(sequence) from \(worker) was merged before"
         }
     }
 }

@@ -113,7 +113,9 @@ public struct Membership: Sendable {
         at now: ContinuousClock.Instant
     ) {
         guard var member = members[key] else { return }
-        member.samplesAccepted += samples
+        // Saturating: see CategoryTotals; a counter must not be able to trap.
+        let (sum, overflow) = member.samplesAccepted.addingReportingOverflow(samples)
+        member.samplesAccepted = overflow ? .max : sum
         member.lastPolicyVersion = max(member.lastPolicyVersion, policyVersion)
         member.lastStaleness = staleness
         member.reportsAccepted += 1

@@ -51,6 +51,12 @@ public struct CategoryReport: Sendable, Hashable, Codable {
         self.share = share
     }
 
+    /// The most samples one report may carry: far beyond any real batch, and low enough
+    /// that totals summed over years of reports stay exact integers.
+    public static let maximumCount = 1 << 32
+    /// The longest category name, in bytes of UTF-8.
+    public static let maximumCategoryBytes = 1024
+
     /// SEC's "adv" reward: the mean |advantage| of the report's samples (0 when empty).
     public var meanAbsAdvantage: Double { count > 0 ? sumAbsAdvantage / Double(count) : 0 }
 
@@ -60,7 +66,9 @@ public struct CategoryReport: Sendable, Hashable, Codable {
     /// Throws the first reason this report cannot be merged, whatever the policy.
     public func validate() throws(ReportRejection) {
         if category.isEmpty { throw .emptyCategory }
+        if category.utf8.count > Self.maximumCategoryBytes { throw .categoryTooLong(bytes: category.utf8.count) }
         if count < 0 { throw .negativeCount(count) }
+        if count > Self.maximumCount { throw .countTooLarge(count) }
         // Checked field by field rather than over an array: this runs on every merge.
         try Self.requireFinite(.sumAbsAdvantage, sumAbsAdvantage)
         try Self.requireFinite(.sumSquaredAdvantage, sumSquaredAdvantage)

@@ -19,8 +19,11 @@ public struct CategoryTotals: Sendable, Hashable, Codable {
     public var sumReward: Double { reward.value }
 
     mutating func add(_ report: CategoryReport) {
-        reports += 1
-        count += report.count
+        // Saturating: a validated report's count is at most 2^32, so reaching Int.max takes
+        // billions of reports, but a counter must never be what brings a coordinator down.
+        reports = reports.addingReportingOverflow(1).overflow ? .max : reports + 1
+        let (sum, overflow) = count.addingReportingOverflow(report.count)
+        count = overflow ? .max : sum
         absAdvantage.add(report.sumAbsAdvantage)
         squaredAdvantage.add(report.sumSquaredAdvantage)
         reward.add(report.sumReward)

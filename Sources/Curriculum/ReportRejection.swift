@@ -5,6 +5,10 @@ public enum ReportRejection: Error, Sendable, Hashable, CustomStringConvertible 
     case emptyCategory
     /// The sample count is below zero.
     case negativeCount(Int)
+    /// More samples than one batch can hold (``CategoryReport/maximumCount``).
+    case countTooLarge(Int)
+    /// A category name longer than ``CategoryReport/maximumCategoryBytes`` bytes of UTF-8.
+    case categoryTooLong(bytes: Int)
     /// A sum or the share is NaN or infinite.
     case nonFiniteValue(field: CategoryReport.Field, value: Double)
     /// A sum that cannot be negative (of |A| or of A²) is negative.
@@ -23,6 +27,8 @@ public enum ReportRejection: Error, Sendable, Hashable, CustomStringConvertible 
         switch self {
         case .emptyCategory: "empty_category"
         case .negativeCount: "negative_count"
+        case .countTooLarge: "count_too_large"
+        case .categoryTooLong: "category_too_long"
         case .nonFiniteValue: "non_finite_value"
         case .negativeSum: "negative_sum"
         case .sumsWithoutSamples: "sums_without_samples"
@@ -38,6 +44,10 @@ public enum ReportRejection: Error, Sendable, Hashable, CustomStringConvertible 
             "the category name is empty"
         case .negativeCount(let n):
             "the sample count n = \(n) is negative"
+        case .countTooLarge(let n):
+            "the sample count n = \(n) exceeds \(CategoryReport.maximumCount)"
+        case .categoryTooLong(let bytes):
+            "the category name is \(bytes) bytes long; at most \(CategoryReport.maximumCategoryBytes) are allowed"
         case .nonFiniteValue(let field, let value):
             "\(field.rawValue) = \(value) is not a finite number"
         case .negativeSum(let field, let value):

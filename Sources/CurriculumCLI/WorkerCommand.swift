@@ -81,9 +81,9 @@ struct WorkerCommand: AsyncParsableCommand {
             try await loop.run(agent: agent, student: student, seed: seed ^ 0x726F_6C6C_6F75_7473, logger: logger)
         }
         try await agent.drain(timeout: .seconds(drainTimeout))
-        // Drained: the sockets close in the background; do not wait for nng to finish.
+        // Drained: the sockets close in the background. The protocol task is not awaited:
+        // libnng 1.5.2 can stall a close (nanomsg/nng#1813), and the process is exiting.
         protocolTask.cancel()
-        _ = await protocolTask.result
         let counters = await agent.counters
         let summary = Summary(
             worker: "\(agent.identity)", reports: counters.reportsQueued, samples: counters.samplesQueued,

@@ -61,6 +61,8 @@ public enum WireCodec {
                 ? Data()
                 : Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: payload.baseAddress!), count: payload.count, deallocator: .none)
             envelope = try Wire.Envelope(serializedBytes: view)
+        } catch BinaryDecodingError.invalidUTF8 {
+            throw .invalidUTF8(topic: topic)
         } catch {
             throw .malformedEnvelope(topic: topic, reason: String(describing: error))
         }

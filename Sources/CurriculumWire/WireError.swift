@@ -9,6 +9,8 @@ public enum WireError: Error, Hashable, Sendable {
     case unknownTopic(prefix: [UInt8])
     /// The bytes after the topic are not a valid `Envelope`.
     case malformedEnvelope(topic: Topic, reason: String)
+    /// A string field (a category or worker name) is not valid UTF-8.
+    case invalidUTF8(topic: Topic)
     /// The envelope holds no body, or one of a kind this version does not know.
     case unknownMessageType(topic: Topic)
     /// The body is not the kind the topic announces.
@@ -24,6 +26,7 @@ public enum WireError: Error, Hashable, Sendable {
         case .oversized: "oversized"
         case .unknownTopic: "unknown_topic"
         case .malformedEnvelope: "malformed"
+        case .invalidUTF8: "invalid_utf8"
         case .unknownMessageType: "unknown_message_type"
         case .topicMismatch: "topic_mismatch"
         case .unsupportedProtocolVersion: "unsupported_protocol_version"
@@ -42,6 +45,8 @@ extension WireError: CustomStringConvertible {
             "unknown topic 0x\(prefix.map { String($0, radix: 16).leftPadded(to: 2) }.joined())"
         case .malformedEnvelope(let topic, let reason):
             "malformed \(topic.rawValue) envelope: \(reason)"
+        case .invalidUTF8(let topic):
+            "\(topic.rawValue) envelope has a string field that is not valid UTF-8"
         case .unknownMessageType(let topic):
             "\(topic.rawValue) envelope carries no message type this protocol version knows"
         case .topicMismatch(let topic, let body):
