@@ -69,9 +69,9 @@ import Testing
         var random: TestRandom
         static let boundaryBytes: [UInt8] = [0x00, 0x01, 0x7F, 0x80, 0xFF, 0x08, 0x0A, 0x12]
 
-        mutating func mutate(_ input: [UInt8], corpus: [[UInt8]]) -> [UInt8] {
+        mutating func mutate(_ input: [UInt8], corpus: [[UInt8]], rounds: ClosedRange<Int> = 1...4) -> [UInt8] {
             var bytes = input
-            for _ in 0..<Int.random(in: 1...4, using: &random) {
+            for _ in 0..<Int.random(in: rounds, using: &random) {
                 let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &random)
                 switch Int.random(in: 0..<8, using: &random) {
                 case 0 where !bytes.isEmpty:

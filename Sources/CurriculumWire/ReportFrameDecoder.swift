@@ -1,0 +1,123 @@
+import SwiftProtobuf
+
+/// Reads REPT frames straight from their bytes into a ``ReportFrame``, for the
+/// coordinator's ingest path, where building SwiftProtobuf messages for every report cost
+/// more than merging it.
+///
+/// It handles the frames agents send: a `Report` envelope holding nothing but
+/// `protocol_version` and `report`. For those it gives what `WireCodec.decode` gives:
+/// the same report, field for field, or the same `WireError` (SwiftProtobuf's rules are
+/// followed step by step, see ``ProtobufReader``: the last value of a scalar wins, a
+/// repeated `report` or `worker` merges into the first, unknown fields are skipped, strings
+/// must be UTF-8). Anything unusual at the envelope level (any other field, such as a
+/// later version's additions; a known field under another wire type; no report; a
+/// protocol version this build does not speak) makes it return nil, and the caller decodes
+/// the frame with `WireCodec.decode`. Unknown fields inside the report are not kept.
+public enum ReportFrameDecoder {
+    /// The four bytes of "REPT" as one `UInt32` in memory order, to test a frame's topic in one comparison.
+    private static let reportTopic = Topic.report.bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+
+    /// The report in `frame`, nil when the frame is not one this decoder handles.
+    public static func decode(
+        _ frame: UnsafeRawBufferPointer,
+        maximumFrameSize: Int = WireCodec.defaultMaximumFrameSize
+    ) throws(WireError) -> ReportFrame? {
+        guard frame.count <= maximumFrameSize else {
+            throw .oversized(byteCount: frame.count, limit: maximumFrameSize)
+        }
+        guard frame.count >= Topic.byteCount, frame.loadUnaligned(as: UInt32.self) == reportTopic else { return nil }
+        do {
+            return try envelope(UnsafeRawBufferPointer(rebasing: frame[Topic.byteCount...]))
+        } catch .invalidUTF8 {
+            throw .invalidUTF8(topic: .report)
+        } catch {
+            // The same reason text as the general decoder's.
+            throw .malformedEnvelope(topic: .report, reason: String(describing: error))
+        }
+    }
+
+    private static func envelope(_ payload: UnsafeRawBufferPointer) throws(BinaryDecodingError) -> ReportFrame? {
+        var reader = try ProtobufReader.outermost(payload)
+        var version: UInt32 = 0
+        var report = ReportFrame()
+        var hasReport = false
+        while !reader.isAtEnd {
+            let tag = try reader.tag()
+            switch (tag.field, tag.wireType) {
+            case (1, .varint):
+                version = UInt32(truncatingIfNeeded: try reader.varint())
+            case (11, .lengthDelimited):
+                var body = try reader.message()
+                try decode(&body, into: &report)
+                hasReport = true
+            default:
+                return nil
+            }
+        }
+        // Without a report, or in another version, the general decoder names the fault.
+        guard hasReport, WireCodec.supportedVersions.contains(version) else { return nil }
+        return report
+    }
+
+    private static func decode(_ reader: inout ProtobufReader, into report: inout ReportFrame) throws(BinaryDecodingError) {
+        while !reader.isAtEnd {
+            let tag = try reader.tag()
+            switch (tag.field, tag.wireType) {
+            case (1, .lengthDelimited):
+                var body = try reader.message()
+                var worker = report.worker ?? ReportFrame.Worker(workerID: "", incarnation: 0)
+                try decode(&body, into: &worker)
+                report.worker = worker
+            case (2, .varint):
+                report.sequence = try reader.varint()
+            case (3, .varint):
+                report.policyVersion = try reader.varint()
+            case (4, .fixed64):
+                report.stepShare = try reader.double()
+            case (5, .lengthDelimited):
+                var body = try reader.message()
+                var category = ReportFrame.Category()
+                try decode(&body, into: &category)
+                report.categories.append(category)
+            case (6, .varint):
+                report.resendFloor = try reader.varint()
+            default:
+                try reader.skip(tag)
+            }
+        }
+    }
+
+    private static func decode(_ reader: inout ProtobufReader, into worker: inout ReportFrame.Worker) throws(BinaryDecodingError) {
+        while !reader.isAtEnd {
+            let tag = try reader.tag()
+            switch (tag.field, tag.wireType) {
+            case (1, .lengthDelimited):
+                worker.workerID = try reader.string()
+            case (2, .varint):
+                worker.incarnation = try reader.varint()
+            default:
+                try reader.skip(tag)
+            }
+        }
+    }
+
+    private static func decode(_ reader: inout ProtobufReader, into category: inout ReportFrame.Category) throws(BinaryDecodingError) {
+        while !reader.isAtEnd {
+            let tag = try reader.tag()
+            switch (tag.field, tag.wireType) {
+            case (1, .lengthDelimited):
+                category.category = try reader.string()
+            case (2, .varint):
+                category.count = try reader.varint()
+            case (3, .fixed64):
+                category.sumAbsAdvantage = try reader.double()
+            case (4, .fixed64):
+                category.sumSquaredAdvantage = try reader.double()
+            case (5, .fixed64):
+                category.sumReward = try reader.double()
+            default:
+                try reader.skip(tag)
+            }
+        }
+    }
+}

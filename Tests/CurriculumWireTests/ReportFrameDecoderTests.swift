@@ -1,0 +1,312 @@
+import CurriculumTestSupport
+import SwiftProtobuf
+import Testing
+
+@testable import CurriculumWire
+
+/// The fast REPT decoder against the general one (`WireCodec.decode`, SwiftProtobuf): on
+/// every input the fast decoder handles, both must give the same report bit for bit or the
+/// same `WireError` (reason text included).
+@Suite struct ReportFrameDecoderTests {
+    /// What one decoder made of one frame.
+    enum Outcome: CustomStringConvertible {
+        case report(ReportFrame)
+        case refused(WireError)
+        /// The fast decoder left the frame to the general one.
+        case deferred
+        /// The general decoder read a message of another kind.
+        case other(Topic)
+
+        var description: String {
+            switch self {
+            case .report(let report): "report \(report)"
+            case .refused(let error): "refused \(error)"
+            case .deferred: "deferred"
+            case .other(let topic): "a \(topic.rawValue) message"
+            }
+        }
+    }
+
+    static func fast(_ frame: [UInt8]) -> Outcome {
+        let result = frame.withUnsafeBytes { bytes in
+            Result { () throws(WireError) in try ReportFrameDecoder.decode(bytes) }
+        }
+        switch result {
+        case .success(let report?): return .report(report)
+        case .success(nil): return .deferred
+        case .failure(let error): return .refused(error)
+        }
+    }
+
+    static func general(_ frame: [UInt8]) -> Outcome {
+        let result = frame.withUnsafeBytes { bytes in Result { () throws(WireError) in try WireCodec.decode(bytes) } }
+        switch result {
+        case .success(.report(let report)): return .report(ReportFrame(report))
+        case .success(let body): return .other(Topic(for: body))
+        case .failure(let error): return .refused(error)
+        }
+    }
+
+    /// Field for field, doubles by bit pattern so that NaN equals itself.
+    static func same(_ a: ReportFrame, _ b: ReportFrame) -> Bool {
+        a.worker == b.worker && a.sequence == b.sequence && a.policyVersion == b.policyVersion
+            && a.stepShare.bitPattern == b.stepShare.bitPattern && a.resendFloor == b.resendFloor
+            && a.categories.count == b.categories.count
+            && zip(a.categories, b.categories).allSatisfy { x, y in
+                x.category == y.category && x.count == y.count
+                    && x.sumAbsAdvantage.bitPattern == y.sumAbsAdvantage.bitPattern
+                    && x.sumSquaredAdvantage.bitPattern == y.sumSquaredAdvantage.bitPattern
+                    && x.sumReward.bitPattern == y.sumReward.bitPattern
+            }
+    }
+
+    /// Whether the fast decoder's outcome agrees with the general one's; true when it deferred.
+    static func agree(_ fast: Outcome, _ general: Outcome) -> Bool {
+        switch (fast, general) {
+        case (.deferred, _): true
+        case (.report(let a), .report(let b)): same(a, b)
+        case (.refused(let a), .refused(let b)): a == b
+        default: false
+        }
+    }
+
+    // MARK: - Frames built by hand
+
+    /// A protobuf tag.
+    static func tag(_ field: Int, _ wireType: UInt8) -> [UInt8] { varint(UInt64(field) << 3 | UInt64(wireType)) }
+
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var bytes: [UInt8] = []
+        while value > 0x7F {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        return bytes + [UInt8(value)]
+    }
+
+    static func field(_ number: Int, _ body: [UInt8]) -> [UInt8] {
+        tag(number, 2) + varint(UInt64(body.count)) + body
+    }
+
+    /// A REPT frame of protocol version 1 around `report`, the serialized Report.
+    static func frame(report: [UInt8]) -> [UInt8] {
+        Topic.report.bytes + tag(1, 0) + [1] + field(11, report)
+    }
+
+    static func serialized(_ report: Wire.Report) -> [UInt8] {
+        // Serializing a proto3 message without required fields cannot fail.
+        try! report.serializedBytes()
+    }
+
+    /// Unknown fields of every wire type, a nested group among them.
+    static let unknownFields: [UInt8] =
+        tag(90, 0) + varint(1 << 40) + tag(91, 1) + [1, 2, 3, 4, 5, 6, 7, 8] + field(92, [0xFF, 0x00])
+        + tag(93, 3) + tag(94, 0) + [7] + tag(95, 3) + tag(96, 5) + [1, 2, 3, 4] + tag(95, 4) + tag(93, 4)
+        + tag(97, 5) + [9, 9, 9, 9]
+
+    static var sampleReport: Wire.Report {
+        var report = Wire.Report()
+        report.worker = Wire.WorkerIdentity(workerID: "agent-17", incarnation: 0x1234_5678_9ABC_DEF0)
+        report.sequence = 100_001
+        report.policyVersion = 1_000
+        report.stepShare = 1.0 / 64
+        report.resendFloor = 99_000
+        report.categories = (0..<6).map { index in
+            var stats = Wire.CategoryStats()
+            stats.category = "arm-\(index)"
+            stats.count = UInt64(index + 1)
+            stats.sumAbsAdvantage = Double(index) / 8
+            stats.sumSquaredAdvantage = Double(index) / 16
+            stats.sumReward = Double(index % 2)
+            return stats
+        }
+        return report
+    }
+
+    /// Frames the fuzzer starts from: reports plain and unusual, plus other kinds to splice in.
+    static func seeds() -> [[UInt8]] {
+        var odd = sampleReport
+        odd.categories[1].sumReward = -.nan
+        odd.categories[2].sumAbsAdvantage = -0.0
+        odd.categories[3].category = "é/λ/🙂"
+        var unnamed = sampleReport
+        unnamed.clearWorker()
+        let withUnknowns = serialized(sampleReport) + unknownFields
+        let stats = field(5, field(1, Array("a".utf8)) + unknownFields + tag(2, 0) + [3] + tag(3, 1) + [0, 0, 0, 0, 0, 0, 0xF0, 0x3F])
+        let worker = field(1, field(1, Array("w".utf8)) + unknownFields + tag(2, 0) + [9])
+        // Known fields under other wire types, a worker and a category given twice.
+        let misfits = worker + tag(2, 2) + varint(1) + [5] + tag(4, 0) + [1] + stats + field(1, tag(2, 0) + [10])
+            + stats + tag(6, 5) + [1, 2, 3, 4]
+        let bodies: [Wire.Envelope.OneOf_Body] = [.heartbeat(Wire.Heartbeat()), .join(Wire.Join())]
+        return [
+            WireCodec.encode(.report(sampleReport)), WireCodec.encode(.report(odd)), WireCodec.encode(.report(unnamed)),
+            frame(report: withUnknowns), frame(report: misfits), frame(report: []),
+            // The report in two halves, which merge.
+            Topic.report.bytes + field(11, worker) + tag(1, 0) + [1] + field(11, stats + tag(2, 0) + [42]),
+        ] + bodies.map(WireCodec.encode)
+    }
+
+    // MARK: - Tests
+
+    @Test func seedsDecodeAlikeAndMostAreHandled() {
+        for seed in Self.seeds() {
+            let fast = Self.fast(seed)
+            #expect(Self.agree(fast, Self.general(seed)), "\(seed): fast \(fast), general \(Self.general(seed))")
+        }
+        let handled = Self.seeds().filter { if case .report = Self.fast($0) { true } else { false } }
+        #expect(handled.count == 7)
+    }
+
+    @Test func theProtocolTestVectorsDecodeAlike() {
+        for vector in TestVectorTests.vectors {
+            let fast = Self.fast(vector.bytes)
+            #expect(Self.agree(fast, Self.general(vector.bytes)), "\(vector.name): \(fast)")
+        }
+    }
+
+    @Test func anythingElseInTheEnvelopeIsLeftToTheGeneralDecoder() {
+        let report = Self.serialized(Self.sampleReport)
+        let authentication = Self.field(2, Self.field(1, [1, 2, 3]))
+        for frame in [
+            // Another branch adds `Authentication authentication = 2` to Envelope.
+            Topic.report.bytes + Self.tag(1, 0) + [1] + authentication + Self.field(11, report),
+            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(11, report) + authentication,
+            // Another version, no version, no report, another body, a known field as another wire type.
+            Topic.report.bytes + Self.tag(1, 0) + [2] + Self.field(11, report),
+            Topic.report.bytes + Self.field(11, report),
+            Topic.report.bytes + Self.tag(1, 0) + [1],
+            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(11, report) + Self.field(12, []),
+            Topic.report.bytes + Self.tag(1, 5) + [1, 0, 0, 0] + Self.field(11, report),
+            // Other topics.
+            WireCodec.encode(.heartbeat(Wire.Heartbeat())), Array("RE".utf8),
+        ] {
+            guard case .deferred = Self.fast(frame) else {
+                Issue.record("handled \(frame): \(Self.fast(frame))")
+                continue
+            }
+        }
+    }
+
+    @Test func oversizedFramesAreRefusedLikeTheGeneralDecoder() {
+        let frame = WireCodec.encode(.report(Self.sampleReport))
+        #expect(throws: WireError.oversized(byteCount: frame.count, limit: 16)) {
+            try frame.withUnsafeBytes { try ReportFrameDecoder.decode($0, maximumFrameSize: 16) }
+        }
+    }
+
+    /// SwiftProtobuf allows 100 levels of messages and groups; unknown groups nested inside
+    /// a category reach that limit after 97 levels.
+    @Test func nestedGroupsMeetTheSameDepthLimit() {
+        for depth in [1, 50, 96, 97, 98, 99, 150] {
+            let open = (0..<depth).flatMap { Self.tag(100 + $0, 3) }
+            let close = (0..<depth).reversed().flatMap { Self.tag(100 + $0, 4) }
+            for frame in [
+                Self.frame(report: Self.field(5, open + close + Self.tag(2, 0) + [1])),
+                Self.frame(report: open + close),
+                // Unterminated, and closed by the wrong field number.
+                Self.frame(report: Self.field(5, open)),
+                Self.frame(report: Self.field(5, open + Self.tag(7, 4))),
+            ] {
+                let fast = Self.fast(frame)
+                #expect(Self.agree(fast, Self.general(frame)), "depth \(depth): fast \(fast), general \(Self.general(frame))")
+                if case .deferred = fast { Issue.record("deferred at depth \(depth)") }
+            }
+        }
+    }
+
+    /// Every one- and two-byte string, and a spread of three- and four-byte ones, as a
+    /// category name: accepted or refused as invalid UTF-8 alike.
+    @Test func categoryNamesAreCheckedAsUTF8Alike() {
+        var random = TestRandom(seed: 0x0075_7466_0008)
+        var names: [[UInt8]] = (0...255).map { [UInt8($0)] }
+        names += (0..<(1 << 16)).map { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        let leads: [UInt8] = [0xE0, 0xE1, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFF]
+        for _ in 0..<40_000 {
+            let lead = leads.randomElement(using: &random)!
+            let count = lead >= 0xF0 ? 3 : 2
+            names.append([lead] + (0..<count).map { _ in UInt8.random(in: 0x70...0xC5, using: &random) })
+        }
+        var refused = 0
+        for name in names {
+            let frame = Self.frame(report: Self.field(5, Self.field(1, name)))
+            let fast = Self.fast(frame)
+            #expect(Self.agree(fast, Self.general(frame)), "\(name): fast \(fast), general \(Self.general(frame))")
+            if case .refused(.invalidUTF8) = fast { refused += 1 }
+        }
+        #expect(refused > 10_000)
+    }
+
+    @Test func randomReportsDecodeAlike() {
+        var random = TestRandom(seed: 0x7E90_0001)
+        for _ in 0..<20_000 {
+            let frame = WireCodec.encode(.report(RandomReport.make(using: &random)))
+            let fast = Self.fast(frame)
+            guard case .report = fast else {
+                Issue.record("fast decoder: \(fast) for \(frame)")
+                continue
+            }
+            #expect(Self.agree(fast, Self.general(frame)), "\(frame): fast \(fast), general \(Self.general(frame))")
+        }
+    }
+
+    // MARK: - Differential fuzzing
+
+    struct FuzzCounts: Sendable {
+        var handledReports = 0
+        var handledRefusals = 0
+        var deferred = 0
+        var disagreements: [String] = []
+    }
+
+    static let inputs = 1_000_000
+
+    /// Runs `count` mutants from its own seed, half of them with a single mutation. The
+    /// corpus starts as the seeds and a thousand random reports, and grows with frames the
+    /// fast decoder read, so that mutations pile up on reports.
+    static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
+        var mutator = DecoderFuzzTests.Mutator(random: TestRandom(seed: seed))
+        var corpus = seeds() + (0..<1_000).map { _ in WireCodec.encode(.report(RandomReport.make(using: &mutator.random))) }
+        var counts = FuzzCounts()
+        for _ in 0..<count {
+            let input = mutator.mutate(
+                corpus.randomElement(using: &mutator.random)!, corpus: corpus,
+                rounds: Bool.random(using: &mutator.random) ? 1...1 : 1...4)
+            let fast = fast(input)
+            switch fast {
+            case .deferred:
+                counts.deferred += 1
+                continue
+            case .report:
+                counts.handledReports += 1
+                if corpus.count < 5_000 { corpus.append(input) }
+            case .refused, .other:
+                counts.handledRefusals += 1
+            }
+            let general = general(input)
+            if !agree(fast, general), counts.disagreements.count < 5 {
+                counts.disagreements.append("\(input): fast \(fast), general \(general)")
+            }
+        }
+        return counts
+    }
+
+    @Test func aMillionMutatedFramesDecodeAlike() async {
+        let halves = await withTaskGroup(of: FuzzCounts.self) { group in
+            for seed: UInt64 in [0xFA57_0001, 0xFA57_0002] {
+                group.addTask { Self.fuzz(seed: seed, count: Self.inputs / 2) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let reports = halves.reduce(0) { $0 + $1.handledReports }
+        let refusals = halves.reduce(0) { $0 + $1.handledRefusals }
+        let deferred = halves.reduce(0) { $0 + $1.deferred }
+        #expect(reports + refusals + deferred == Self.inputs)
+        #expect(halves.flatMap(\.disagreements).isEmpty, "\(halves.flatMap(\.disagreements))")
+        // Most inputs are REPT frames the fast decoder handles, and both outcomes are common.
+        #expect(reports > Self.inputs / 20)
+        #expect(refusals > Self.inputs / 4)
+        print("report decoder fuzz: \(Self.inputs) inputs, fast decoder read \(reports) reports, "
+            + "refused \(refusals), deferred \(deferred) to the general decoder")
+    }
+}
