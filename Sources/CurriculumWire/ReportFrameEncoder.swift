@@ -1,0 +1,108 @@
+/// Writes a ``ReportFrame`` as a REPT frame, byte for byte what
+/// `WireCodec.encode(.report(_:))` writes for the same report, without building
+/// SwiftProtobuf messages: agents send one per batch, and a retransmission re-encodes.
+///
+/// Fields go out in field-number order and proto3 defaults (0, empty, a double whose bits
+/// are all zero) are left out, as SwiftProtobuf's generated `traverse` does; a present
+/// `worker` is written even when empty. Every field number here is below 16, so every
+/// tag is one byte.
+public enum ReportFrameEncoder {
+    public static func encode(_ report: ReportFrame) -> [UInt8] {
+        let reportSize = size(of: report)
+        let version = UInt64(WireCodec.protocolVersion)
+        let envelopeSize =
+            (version != 0 ? 1 + ProtobufWriter.varintSize(version) : 0)
+            + ProtobufWriter.lengthDelimitedFieldSize(reportSize)
+        let topic = Topic.report.bytes
+        return [UInt8](unsafeUninitializedCapacity: topic.count + envelopeSize) { buffer, initialized in
+            var writer = ProtobufWriter(buffer)
+            writer.bytes(topic)
+            if version != 0 {
+                writer.byte(1 << 3 | 0)
+                writer.varint(version)
+            }
+            writer.byte(11 << 3 | 2)
+            writer.varint(UInt64(reportSize))
+            write(report, into: &writer)
+            precondition(writer.count == buffer.count, "a report frame's size was miscounted")
+            initialized = writer.count
+        }
+    }
+
+    // MARK: - Sizes
+
+    private static func size(of report: ReportFrame) -> Int {
+        var size = 0
+        if let worker = report.worker { size += ProtobufWriter.lengthDelimitedFieldSize(self.size(of: worker)) }
+        size += varintFieldSize(report.sequence) + varintFieldSize(report.policyVersion)
+        size += doubleFieldSize(report.stepShare)
+        for category in report.categories {
+            size += ProtobufWriter.lengthDelimitedFieldSize(self.size(of: category))
+        }
+        return size + varintFieldSize(report.resendFloor)
+    }
+
+    private static func size(of worker: ReportFrame.Worker) -> Int {
+        stringFieldSize(worker.workerID) + varintFieldSize(worker.incarnation)
+    }
+
+    private static func size(of category: ReportFrame.Category) -> Int {
+        stringFieldSize(category.category) + varintFieldSize(category.count)
+            + doubleFieldSize(category.sumAbsAdvantage) + doubleFieldSize(category.sumSquaredAdvantage)
+            + doubleFieldSize(category.sumReward)
+    }
+
+    private static func varintFieldSize(_ value: UInt64) -> Int {
+        value == 0 ? 0 : 1 + ProtobufWriter.varintSize(value)
+    }
+
+    private static func doubleFieldSize(_ value: Double) -> Int {
+        value.bitPattern == 0 ? 0 : 9
+    }
+
+    private static func stringFieldSize(_ value: String) -> Int {
+        value.isEmpty ? 0 : ProtobufWriter.lengthDelimitedFieldSize(value.utf8.count)
+    }
+
+    // MARK: - Fields
+
+    private static func write(_ report: ReportFrame, into writer: inout ProtobufWriter) {
+        if let worker = report.worker {
+            writer.byte(1 << 3 | 2)
+            writer.varint(UInt64(size(of: worker)))
+            writeString(1, worker.workerID, into: &writer)
+            writeVarint(2, worker.incarnation, into: &writer)
+        }
+        writeVarint(2, report.sequence, into: &writer)
+        writeVarint(3, report.policyVersion, into: &writer)
+        writeDouble(4, report.stepShare, into: &writer)
+        for category in report.categories {
+            writer.byte(5 << 3 | 2)
+            writer.varint(UInt64(size(of: category)))
+            writeString(1, category.category, into: &writer)
+            writeVarint(2, category.count, into: &writer)
+            writeDouble(3, category.sumAbsAdvantage, into: &writer)
+            writeDouble(4, category.sumSquaredAdvantage, into: &writer)
+            writeDouble(5, category.sumReward, into: &writer)
+        }
+        writeVarint(6, report.resendFloor, into: &writer)
+    }
+
+    private static func writeVarint(_ field: UInt8, _ value: UInt64, into writer: inout ProtobufWriter) {
+        guard value != 0 else { return }
+        writer.byte(field << 3 | 0)
+        writer.varint(value)
+    }
+
+    private static func writeDouble(_ field: UInt8, _ value: Double, into writer: inout ProtobufWriter) {
+        guard value.bitPattern != 0 else { return }
+        writer.byte(field << 3 | 1)
+        writer.double(value)
+    }
+
+    private static func writeString(_ field: UInt8, _ value: String, into writer: inout ProtobufWriter) {
+        guard !value.isEmpty else { return }
+        writer.byte(field << 3 | 2)
+        writer.string(value)
+    }
+}
