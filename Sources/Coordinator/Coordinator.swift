@@ -186,6 +186,12 @@ public actor Coordinator {
         counters.framesReceived += 1
         let body: Wire.Envelope.OneOf_Body
         do {
+            // Reports, nearly all the traffic, are read without SwiftProtobuf; anything the
+            // fast decoder does not handle takes the general one, which accepts and refuses
+            // the same frames.
+            if let report = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize) {
+                return ingest(report, at: now)
+            }
             body = try WireCodec.decode(frame, maximumFrameSize: configuration.maximumFrameSize)
         } catch {
             reject(.wire(error))
@@ -202,7 +208,7 @@ public actor Coordinator {
         }
         switch body {
         case .report(let report):
-            ingest(report, at: now)
+            ingest(ReportFrame(report), at: now)
         case .join(let join):
             handle(join, at: now)
         case .heartbeat(let heartbeat):
@@ -218,8 +224,8 @@ public actor Coordinator {
         }
     }
 
-    private func ingest(_ report: Wire.Report, at now: ContinuousClock.Instant) {
-        guard let key = workerKey(report.hasWorker ? report.worker : nil, .report) else { return }
+    private func ingest(_ report: ReportFrame, at now: ContinuousClock.Instant) {
+        guard let key = workerKey(report.worker.map(WorkerKey.init), .report) else { return }
         guard report.sequence > 0 else { return reject(.sequenceZero(worker: key)) }
         membershipHeard(from: key, at: now, stepShare: report.stepShare)
 
@@ -316,11 +322,15 @@ public actor Coordinator {
     }
 
     private func workerKey(_ identity: Wire.WorkerIdentity?, _ topic: Topic) -> WorkerKey? {
-        guard let identity, !identity.workerID.isEmpty else {
+        workerKey(identity.map(WorkerKey.init), topic)
+    }
+
+    private func workerKey(_ key: WorkerKey?, _ topic: Topic) -> WorkerKey? {
+        guard let key, !key.workerID.isEmpty else {
             reject(.missingWorkerIdentity(topic))
             return nil
         }
-        return WorkerKey(identity)
+        return key
     }
 
     private func membershipHeard(from key: WorkerKey, at now: ContinuousClock.Instant, stepShare: Double? = nil) {
@@ -534,7 +544,7 @@ public actor Coordinator {
 }
 
 extension MergedReport {
-    init(_ report: Wire.Report, from worker: WorkerKey) {
+    init(_ report: ReportFrame, from worker: WorkerKey) {
         let version = Int(clamping: report.policyVersion)
         self.init(
             worker: worker, sequence: report.sequence, resendFloor: report.resendFloor, policyVersion: version,

@@ -17,6 +17,10 @@ public struct WorkerKey: Hashable, Sendable, CustomStringConvertible {
         self.init(workerID: identity.workerID, incarnation: identity.incarnation)
     }
 
+    public init(_ worker: ReportFrame.Worker) {
+        self.init(workerID: worker.workerID, incarnation: worker.incarnation)
+    }
+
     public var identity: Wire.WorkerIdentity { Wire.WorkerIdentity(workerID: workerID, incarnation: incarnation) }
 
     public var description: String { "\(workerID)#\(incarnation)" }

@@ -174,6 +174,40 @@ struct CoordinatorAgentTests {
         await coordinator.stop()
     }
 
+    /// The coordinator reads reports with a fast decoder that leaves anything unusual in the
+    /// envelope, such as a field a later version adds, to the general decoder: such a
+    /// report is merged all the same.
+    @Test func aReportWithAnEnvelopeFieldThisVersionDoesNotKnowIsMerged() async throws {
+        let prefix = uniqueEndpointPrefix()
+        let configuration = coordinatorConfiguration(prefix)
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+        let sender = try Socket(.publisher)
+        defer { sender.close() }
+        try sender.dial(configuration.reportsURL)
+
+        var stats = Wire.CategoryStats()
+        stats.category = "medium"
+        stats.count = 5
+        stats.sumAbsAdvantage = 2.5
+        var report = Wire.Report()
+        report.worker = Wire.WorkerIdentity(workerID: "future", incarnation: 1)
+        report.sequence = 1
+        report.stepShare = 1
+        report.categories = [stats]
+        let body: [UInt8] = try report.serializedBytes()
+        // protocol_version 1, then field 2 (length-delimited, unknown here), then the report.
+        let frame = Topic.report.bytes + [0x08, 0x01, 0x12, 0x02, 0x0A, 0x00, 0x5A, UInt8(body.count)] + body
+        // Frames sent before the connection completes are lost; resends are duplicates.
+        #expect(await eventually {
+            try? await sender.send(frame)
+            return await coordinator.coordinator.totals["medium"]?.count == 5
+        })
+        #expect(await coordinator.coordinator.counters.reportsAccepted == 1)
+        #expect(await coordinator.coordinator.counters.rejectionsByReason.isEmpty)
+        await coordinator.stop()
+    }
+
     @Test func badFramesAreCountedByReasonAndTheCoordinatorKeepsServing() async throws {
         let prefix = uniqueEndpointPrefix()
         let configuration = coordinatorConfiguration(prefix)
