@@ -8,7 +8,7 @@ import CurriculumWire
 /// Pure state: the agent decides when to call `due(at:)` and sends what it returns.
 struct Outbox: Sendable {
     struct Entry: Sendable {
-        var report: Wire.Report
+        var report: ReportFrame
         var attempts: Int
         var nextAttempt: ContinuousClock.Instant
     }
@@ -63,7 +63,7 @@ struct Outbox: Sendable {
 
     /// Numbers `report`, stores it and schedules its first retransmission.
     /// The caller sends it at once.
-    mutating func enqueue(_ report: inout Wire.Report, at now: ContinuousClock.Instant) -> Admission {
+    mutating func enqueue(_ report: inout ReportFrame, at now: ContinuousClock.Instant) -> Admission {
         var dropped: UInt64?
         if pending.count >= capacity {
             guard overflow == .dropOldest else { return .full }
@@ -99,10 +99,10 @@ struct Outbox: Sendable {
 
     /// The reports whose retransmission time has come, each rescheduled with a
     /// doubled, jittered timeout and stamped with the current resend floor.
-    mutating func due(at now: ContinuousClock.Instant, limit: Int = .max) -> [Wire.Report] {
+    mutating func due(at now: ContinuousClock.Instant, limit: Int = .max) -> [ReportFrame] {
         guard let earliest = earliestAttempt, earliest <= now else { return [] }
         let floor = resendFloor
-        var reports: [Wire.Report] = []
+        var reports: [ReportFrame] = []
         var next: ContinuousClock.Instant?
         for sequence in order {
             guard var entry = pending[sequence] else { continue }

@@ -23,6 +23,8 @@ import NNG
 public actor WorkerAgent {
     public nonisolated let configuration: WorkerAgentConfiguration
     public nonisolated let identity: Wire.WorkerIdentity
+    /// `identity` as reports carry it.
+    private let reportingWorker: ReportFrame.Worker
     private let logger: Logger
     private let subscriber: Socket
     private let publisher: Socket
@@ -60,6 +62,7 @@ public actor WorkerAgent {
         }
         self.configuration = configuration
         self.identity = Wire.WorkerIdentity(workerID: configuration.workerID, incarnation: configuration.incarnation)
+        self.reportingWorker = ReportFrame.Worker(workerID: configuration.workerID, incarnation: configuration.incarnation)
         self.categories = categories
         var logger = logger
         logger[metadataKey: "worker"] = "\(identity)"
@@ -222,28 +225,23 @@ public actor WorkerAgent {
         if let failure { throw failure }
         guard !draining else { throw WorkerAgentError.stopped }
         guard !statistics.isEmpty else { throw WorkerAgentError.invalidReport("a report needs at least one category") }
-        var report = Wire.Report()
-        report.worker = identity
-        report.policyVersion = policyVersion
-        report.stepShare = configuration.stepShare
-        report.categories = try statistics.map { statistics in
-            let candidate = CategoryReport(
-                category: statistics.category, count: statistics.count,
-                sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
-                sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare)
-            do {
-                try candidate.validate()
-            } catch {
-                throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
-            }
-            var stats = Wire.CategoryStats()
-            stats.category = statistics.category
-            stats.count = UInt64(statistics.count)
-            stats.sumAbsAdvantage = statistics.sumAbsAdvantage
-            stats.sumSquaredAdvantage = statistics.sumSquaredAdvantage
-            stats.sumReward = statistics.sumReward
-            return stats
-        }
+        var report = ReportFrame(
+            worker: reportingWorker, policyVersion: policyVersion, stepShare: configuration.stepShare,
+            categories: try statistics.map { statistics in
+                let candidate = CategoryReport(
+                    category: statistics.category, count: statistics.count,
+                    sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
+                    sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare)
+                do {
+                    try candidate.validate()
+                } catch {
+                    throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
+                }
+                return ReportFrame.Category(
+                    category: statistics.category, count: UInt64(statistics.count),
+                    sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
+                    sumReward: statistics.sumReward)
+            })
         switch outbox.enqueue(&report, at: .now) {
         case .full:
             throw WorkerAgentError.outboxFull(capacity: outbox.capacity)
@@ -257,7 +255,7 @@ public actor WorkerAgent {
         }
         counters.reportsQueued += 1
         counters.samplesQueued += statistics.reduce(0) { $0 + UInt64($1.count) }
-        send(.report(report))
+        send(report)
         return report.sequence
     }
 
@@ -419,15 +417,24 @@ public actor WorkerAgent {
         let due = outbox.due(at: now)
         counters.retransmissions += UInt64(due.count)
         for report in due {
-            send(.report(report))
+            send(report)
         }
     }
 
     /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
     /// drops from a full queue instead), so `trySend` always takes the frame.
     private func send(_ body: Wire.Envelope.OneOf_Body) {
+        send(frame: WireCodec.encode(body))
+    }
+
+    /// Reports, the bulk of what an agent sends, skip SwiftProtobuf: the same bytes, cheaper.
+    private func send(_ report: ReportFrame) {
+        send(frame: ReportFrameEncoder.encode(report))
+    }
+
+    private func send(frame: [UInt8]) {
         do {
-            _ = try publisher.trySend(WireCodec.encode(body))
+            _ = try publisher.trySend(frame)
         } catch {
             // A publisher only fails once closed; the outbox still holds the report.
             logger.debug("send failed", metadata: ["error": "\(error)"])

@@ -23,7 +23,7 @@ struct OutboxTests {
     @Test func reportsAreNumberedFromOneWithoutGaps() {
         var outbox = makeOutbox()
         for expected in UInt64(1)...5 {
-            var report = Wire.Report()
+            var report = ReportFrame()
             #expect(outbox.enqueue(&report, at: start) == .queued(sequence: expected))
             #expect(report.sequence == expected)
             #expect(report.resendFloor == 1)
@@ -33,7 +33,7 @@ struct OutboxTests {
     @Test func acknowledgementsSettleContiguousAndSelectiveSequences() {
         var outbox = makeOutbox()
         for _ in 1...6 {
-            var report = Wire.Report()
+            var report = ReportFrame()
             _ = outbox.enqueue(&report, at: start)
         }
         #expect(outbox.acknowledge(ack(through: 2, selective: [5])) == 3)
@@ -48,7 +48,7 @@ struct OutboxTests {
 
     @Test func unacknowledgedReportsComeDueWithGrowingBackoff() {
         var outbox = makeOutbox()
-        var report = Wire.Report()
+        var report = ReportFrame()
         _ = outbox.enqueue(&report, at: start)
         #expect(outbox.due(at: start + .milliseconds(50)).isEmpty)
         // First timeout: 100 ms +-25%.
@@ -72,10 +72,10 @@ struct OutboxTests {
     @Test func overflowDropsTheOldestAndTellsTheCoordinatorNotToWait() {
         var outbox = makeOutbox(capacity: 3)
         for _ in 1...3 {
-            var report = Wire.Report()
+            var report = ReportFrame()
             _ = outbox.enqueue(&report, at: start)
         }
-        var report = Wire.Report()
+        var report = ReportFrame()
         #expect(outbox.enqueue(&report, at: start) == .queuedDropping(sequence: 4, dropped: 1))
         #expect(report.resendFloor == 2)
         #expect(outbox.abandoned == 1)
@@ -85,10 +85,10 @@ struct OutboxTests {
     @Test func overflowCanRefuseTheNewReportInstead() {
         var outbox = makeOutbox(capacity: 2, overflow: .rejectNew)
         for _ in 1...2 {
-            var report = Wire.Report()
+            var report = ReportFrame()
             _ = outbox.enqueue(&report, at: start)
         }
-        var report = Wire.Report()
+        var report = ReportFrame()
         #expect(outbox.enqueue(&report, at: start) == .full)
         #expect(outbox.nextSequence == 3)
         #expect(outbox.count == 2)
@@ -97,7 +97,7 @@ struct OutboxTests {
     @Test func expeditingMakesEveryPendingReportDueAtOnce() {
         var outbox = makeOutbox()
         for _ in 1...3 {
-            var report = Wire.Report()
+            var report = ReportFrame()
             _ = outbox.enqueue(&report, at: start)
         }
         #expect(outbox.due(at: start).isEmpty)
