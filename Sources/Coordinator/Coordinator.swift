@@ -251,13 +251,12 @@ public actor Coordinator {
         }
 
         let merged = MergedReport(report, from: key)
-        if let rejection = state.validate(merged, acceptingNewCategories: configuration.acceptsNewCategories) {
+        if let rejection = state.merge(merged, acceptingNewCategories: configuration.acceptsNewCategories, at: now) {
             counters.reportsRejected += 1
             state.recordRejection(of: key)
             record(.rejected(key, sequence: report.sequence, resendFloor: report.resendFloor))
             reject(rejection)
         } else {
-            state.merge(merged, at: now)
             record(.merged(merged))
             counters.reportsAccepted += 1
             reportsSincePublish += 1

@@ -38,10 +38,9 @@ public struct CoordinatorState: Sendable {
             _ = admit(merged.worker, sequence: merged.sequence, settlingBelow: merged.resendFloor)
             // The live coordinator validated it against this same state; only a journal
             // from another state can fail here.
-            if let problem = validate(merged, acceptingNewCategories: true) {
+            if let problem = merge(merged, acceptingNewCategories: true, at: now) {
                 throw InconsistentChange(change: "report \(merged.sequence) of \(merged.worker)", reason: "\(problem)")
             }
-            merge(merged, at: now)
         case .rejected(let worker, let sequence, let resendFloor):
             _ = admit(worker, sequence: sequence, settlingBelow: resendFloor)
             recordRejection(of: worker)
@@ -80,9 +79,21 @@ public struct CoordinatorState: Sendable {
         return ledgers[worker]?.contiguousThrough != before
     }
 
+    /// Merges a report whole, or returns why it cannot be merged and changes nothing.
+    ///
+    /// One mutating step rather than a check and a merge: a non-mutating method on the
+    /// coordinator actor's state made Swift copy the whole state for the call, per report.
+    mutating func merge(
+        _ report: MergedReport, acceptingNewCategories: Bool, at now: ContinuousClock.Instant
+    ) -> IngestRejection? {
+        if let rejection = validate(report, acceptingNewCategories: acceptingNewCategories) { return rejection }
+        merge(report, at: now)
+        return nil
+    }
+
     /// Checks every category of a report against the current version and the known
     /// categories, so that a report merges whole or not at all.
-    func validate(_ report: MergedReport, acceptingNewCategories: Bool) -> IngestRejection? {
+    private func validate(_ report: MergedReport, acceptingNewCategories: Bool) -> IngestRejection? {
         guard !report.categories.isEmpty else {
             return .emptyReport(worker: report.worker, sequence: report.sequence)
         }
@@ -102,7 +113,7 @@ public struct CoordinatorState: Sendable {
 
     /// Merges a report that passed ``validate(_:acceptingNewCategories:)`` against this
     /// same state into the curriculum and the worker's membership counts.
-    mutating func merge(_ report: MergedReport, at now: ContinuousClock.Instant) {
+    private mutating func merge(_ report: MergedReport, at now: ContinuousClock.Instant) {
         var samples: UInt64 = 0
         for candidate in report.categories {
             // Validated against this version and these categories: apply cannot refuse it.

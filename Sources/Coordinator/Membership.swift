@@ -63,15 +63,16 @@ public struct Membership: Sendable {
         hostname: String? = nil,
         stepShare: Double? = nil
     ) -> Change {
-        if var member = members[key] {
-            let wasAway = member.state == .lost
-            member.lastSeen = now
-            if let hostname { member.hostname = hostname }
-            if let stepShare { member.stepShare = stepShare }
+        // Updated where it lies: every report passes here, and a copy taken out and stored
+        // back would hash the key twice and copy the member's strings.
+        if let index = members.index(forKey: key) {
+            let wasAway = members.values[index].state == .lost
+            members.values[index].lastSeen = now
+            if let hostname { members.values[index].hostname = hostname }
+            if let stepShare { members.values[index].stepShare = stepShare }
             // A worker that left and speaks again is retransmitting into its
             // drain; it does not rejoin unless it sends a join.
-            if wasAway { member.state = .active }
-            members[key] = member
+            if wasAway { members.values[index].state = .active }
             return wasAway ? .revived : .none
         }
         members[key] = Member(
@@ -89,7 +90,7 @@ public struct Membership: Sendable {
     /// Registers `key` as active if it is unknown; leaves a known member as it is.
     /// Replayed reports use it: recovery must not revive or displace anyone.
     public mutating func heardIfUnknown(from key: WorkerKey, at now: ContinuousClock.Instant) {
-        guard members[key] == nil else { return }
+        guard members.index(forKey: key) == nil else { return }
         members[key] = Member(
             key: key, hostname: "", stepShare: 0, state: .active, lastSeen: now, rateWindowStart: now)
     }
@@ -112,7 +113,17 @@ public struct Membership: Sendable {
         samples: UInt64,
         at now: ContinuousClock.Instant
     ) {
-        guard var member = members[key] else { return }
+        // In place, as in heard(from:at:).
+        guard let index = members.index(forKey: key) else { return }
+        Self.recordReport(
+            in: &members.values[index], policyVersion: policyVersion, staleness: staleness, samples: samples,
+            at: now, window: rateWindow)
+    }
+
+    private static func recordReport(
+        in member: inout Member, policyVersion: UInt64, staleness: UInt64, samples: UInt64,
+        at now: ContinuousClock.Instant, window: Duration
+    ) {
         // Saturating: see CategoryTotals; a counter must not be able to trap.
         let (sum, overflow) = member.samplesAccepted.addingReportingOverflow(samples)
         member.samplesAccepted = overflow ? .max : sum
@@ -120,8 +131,7 @@ public struct Membership: Sendable {
         member.lastStaleness = staleness
         member.reportsAccepted += 1
         member.rateWindowCount += 1
-        Self.rollRateWindow(&member, at: now, window: rateWindow)
-        members[key] = member
+        rollRateWindow(&member, at: now, window: window)
     }
 
     public mutating func left(_ key: WorkerKey, at now: ContinuousClock.Instant) {

@@ -69,11 +69,10 @@ import Testing
                         sumAbsAdvantage: Int.random(in: 0..<25, using: &random) == 0 ? -1 : sum,
                         sumSquaredAdvantage: sum, sumReward: sum / 2, version: version, share: 0.25)])
                 guard state.admit(worker, sequence: sequence, settlingBelow: 0) == .new else { return }
-                if state.validate(report, acceptingNewCategories: true) != nil {
+                if state.merge(report, acceptingNewCategories: true, at: .now) != nil {
                     state.recordRejection(of: worker)
                     store.append(.rejected(worker, sequence: sequence, resendFloor: 0))
                 } else {
-                    state.merge(report, at: .now)
                     store.append(.merged(report))
                 }
             case 70..<78:
