@@ -7,12 +7,23 @@ extension Socket {
     /// A publisher never waits, so for one this is ``send(_:)`` minus the executor hop an
     /// `async` call costs an actor: the call runs on the caller's executor.
     public func trySend(_ bytes: [UInt8]) throws(NNGError) -> Bool {
-        let result = bytes.withUnsafeBytes { body in
-            nng_send(handle, UnsafeMutableRawPointer(mutating: body.baseAddress), body.count, Int32(NNG_FLAG_NONBLOCK))
+        var msg: OpaquePointer?
+        try NNGError.check(nng_msg_alloc(&msg, bytes.count), "nng_msg_alloc")
+        if !bytes.isEmpty {
+            bytes.withUnsafeBytes { nng_msg_body(msg)!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
-        if result == Int32(NNG_EAGAIN.rawValue) { return false }
-        try NNGError.check(result, "nng_send")
-        return true
+        switch immediateSender.send(msg!, on: handle) {
+        case .sent: return true
+        case .wouldBlock: return false
+        case .failed(let code): throw NNGError(code: code, operation: "nng_send_aio")
+        case .busy:
+            // Another task holds the shared aio; nng_sendmsg brings its own.
+            let result = nng_sendmsg(handle, msg, Int32(NNG_FLAG_NONBLOCK))
+            if result != 0 { nng_msg_free(msg) }
+            if result == Int32(NNG_EAGAIN.rawValue) { return false }
+            try NNGError.check(result, "nng_sendmsg")
+            return true
+        }
     }
 
     /// The messages arriving on this socket, in batches of at most `maximum`, for

@@ -21,6 +21,7 @@ public final class Socket: Sendable {
     private let closed = Atomic(false)
     private let pipeEventHub = PipeEventHub()
     private let queuedMessages: QueuedMessageTaker
+    let immediateSender: ImmediateMessageSender
     /// One idle operation kept for the next slow-path send or receive, so a steady
     /// consumer reuses a single `nng_aio` instead of allocating one per message.
     private let spareOperation = Mutex<AIOOperation?>(nil)
@@ -33,6 +34,7 @@ public final class Socket: Sendable {
         self.handle = handle
         do {
             self.queuedMessages = try QueuedMessageTaker()
+            self.immediateSender = try ImmediateMessageSender()
         } catch {
             nng_close(handle)
             throw error
