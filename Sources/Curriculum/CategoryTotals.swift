@@ -18,7 +18,9 @@ public struct CategoryTotals: Sendable, Hashable, Codable {
     public var sumSquaredAdvantage: Double { squaredAdvantage.value }
     public var sumReward: Double { reward.value }
 
-    mutating func add(_ report: CategoryReport) {
+    /// Public so that a worker can total what it sent the same way, and the two sides
+    /// can be compared.
+    public mutating func add(_ report: CategoryReport) {
         reports += 1
         count += report.count
         absAdvantage.add(report.sumAbsAdvantage)
