@@ -47,6 +47,10 @@ public actor WorkerAgent {
 
     public private(set) var counters = WorkerAgentCounters()
 
+    /// Everything queued for the coordinator, by category, totalled as the coordinator
+    /// totals what it accepts: after a drain the two must agree.
+    public private(set) var queuedTotals: [String: CategoryTotals] = [:]
+
     /// The categories this worker can draw from, announced when it joins.
     private var categories: [String]
 
@@ -226,6 +230,7 @@ public actor WorkerAgent {
         report.worker = identity
         report.policyVersion = policyVersion
         report.stepShare = configuration.stepShare
+        var candidates: [CategoryReport] = []
         report.categories = try statistics.map { statistics in
             let candidate = CategoryReport(
                 category: statistics.category, count: statistics.count,
@@ -236,6 +241,7 @@ public actor WorkerAgent {
             } catch {
                 throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
             }
+            candidates.append(candidate)
             var stats = Wire.CategoryStats()
             stats.category = statistics.category
             stats.count = UInt64(statistics.count)
@@ -257,6 +263,7 @@ public actor WorkerAgent {
         }
         counters.reportsQueued += 1
         counters.samplesQueued += statistics.reduce(0) { $0 + UInt64($1.count) }
+        for candidate in candidates { queuedTotals[candidate.category, default: CategoryTotals()].add(candidate) }
         send(.report(report))
         return report.sequence
     }
