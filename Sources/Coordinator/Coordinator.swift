@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 import Foundation
 import Logging
@@ -24,6 +25,8 @@ public actor Coordinator {
     private var awaitingAcknowledgement: Set<WorkerKey> = []
     private var membership: Membership
     private var knownCategories: Set<String>
+    /// Checks signatures when the configuration has a keyring.
+    private var authenticator: FrameAuthenticator?
 
     private var reportsSincePublish = 0
     private var changedSincePublish = false
@@ -48,6 +51,7 @@ public actor Coordinator {
         }
         self.knownCategories = Set(configuration.categories)
         self.membership = Membership(lease: configuration.lease)
+        self.authenticator = configuration.authentication.map(FrameAuthenticator.init)
         self.broadcaster = try Socket(.publisher)
         self.inbox = try Socket(.subscriber)
         try inbox.subscribe(to: [])
@@ -147,10 +151,16 @@ public actor Coordinator {
         counters.framesReceived += 1
         let body: Wire.Envelope.OneOf_Body
         do {
-            body = try WireCodec.decode(frame, maximumFrameSize: configuration.maximumFrameSize)
+            let envelope = try WireCodec.decodeEnvelope(frame, maximumFrameSize: configuration.maximumFrameSize)
+            if let failure = authenticator?.check(frame, envelope: envelope, nowMs: WallClock.milliseconds()) {
+                return reject(.authentication(failure, claimedWorker: envelope.sender))
+            }
+            if authenticator != nil { counters.framesAuthenticated += 1 }
+            // decodeEnvelope returns only envelopes with a body.
+            body = envelope.body!
         } catch {
             reject(.wire(error))
-            if case .unsupportedProtocolVersion(let received, let sender?) = error {
+            if case .unsupportedProtocolVersion(let received, let sender?) = error, authenticator?.isSigned(frame) ?? true {
                 var mismatch = Wire.ProtocolMismatch()
                 mismatch.worker = sender
                 mismatch.receivedVersion = received
@@ -460,6 +470,7 @@ public actor Coordinator {
         status.reportsRejected = counters.reportsRejected
         status.duplicatesIgnored = counters.duplicatesIgnored
         status.malformedMessages = counters.malformedMessages
+        status.authenticationFailures = counters.authenticationFailures
         status.uptimeMs = (now - started).milliseconds
         status.totals = curriculum.totals.sorted { $0.key < $1.key }.map { category, totals in
             var wire = Wire.CategoryTotals()

@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 import NNG
 
@@ -34,6 +35,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// Larger frames are dropped by nng before they reach the coordinator.
     public var maximumFrameSize: Int
     public var tls: TLSConfiguration?
+    /// When set, every frame must be signed by a key of its keyring; when nil, frames
+    /// are taken in without checking, signed or not.
+    public var authentication: IngestAuthentication?
 
     public init(
         broadcastURL: String,
@@ -50,7 +54,8 @@ public struct CoordinatorConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(2),
         sequenceWindow: UInt64 = 1 << 16,
         maximumFrameSize: Int = WireCodec.defaultMaximumFrameSize,
-        tls: TLSConfiguration? = nil
+        tls: TLSConfiguration? = nil,
+        authentication: IngestAuthentication? = nil
     ) {
         self.broadcastURL = broadcastURL
         self.reportsURL = reportsURL
@@ -67,5 +72,6 @@ public struct CoordinatorConfiguration: Sendable {
         self.sequenceWindow = sequenceWindow
         self.maximumFrameSize = maximumFrameSize
         self.tls = tls
+        self.authentication = authentication
     }
 }

@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 
 /// Why the coordinator did not merge a message. Each case is counted under its label.
@@ -19,6 +20,8 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
     case outOfWindow(worker: WorkerKey, sequence: UInt64)
     /// A message only the coordinator sends, arriving at the coordinator.
     case unexpectedTopic(Topic)
+    /// A frame that failed the signature check, with the worker it claimed to come from.
+    case authentication(AuthenticationFailure, claimedWorker: Wire.WorkerIdentity?)
 
     public var label: String {
         switch self {
@@ -30,6 +33,7 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
         case .unknownCategory: "unknown_category"
         case .outOfWindow: "out_of_window"
         case .unexpectedTopic: "unexpected_topic"
+        case .authentication(let failure, _): failure.label
         }
     }
 
@@ -46,6 +50,8 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
         case .outOfWindow(let worker, let sequence):
             "report \(sequence) from \(worker) is beyond the sequence window; it will be resent"
         case .unexpectedTopic(let topic): "\(topic.rawValue) is sent by coordinators, not to them"
+        case .authentication(let failure, let worker):
+            "\(failure) (claims to be \(worker.map { "\($0.workerID.prefix(128))#\($0.incarnation)" } ?? "no worker"))"
         }
     }
 }
