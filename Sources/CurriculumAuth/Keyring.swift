@@ -63,6 +63,7 @@ public struct Keyring: Sendable, Equatable {
     public init(contentsOfFile path: String) throws(KeyringError) {
         let attributes: [FileAttributeKey: Any]
         let data: Data
+        guard FileManager.default.fileExists(atPath: path) else { throw .unreadable(path: path, reason: "no such file") }
         do {
             attributes = try FileManager.default.attributesOfItem(atPath: path)
             data = try Data(contentsOf: URL(fileURLWithPath: path))

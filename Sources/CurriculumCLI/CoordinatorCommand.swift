@@ -48,6 +48,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var heartbeatMs = 2_000
 
     @OptionGroup var tls: TLSOptions
+    @OptionGroup var authentication: CoordinatorAuthenticationOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -74,7 +75,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             publishEveryReports: publishEvery, publishInterval: .milliseconds(publishIntervalMs),
             acknowledgementInterval: .milliseconds(ackIntervalMs),
             lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
-            tls: try tls.configuration(server: true))
+            tls: try tls.configuration(server: true), authentication: try authentication.configuration())
         let coordinator = try Coordinator(configuration: configuration)
         let endpoints = try await coordinator.listen()
         // Scripts and tests wait for this line: write it unbuffered.
