@@ -60,6 +60,15 @@ public actor Coordinator {
         try broadcaster.setSendBufferSize(8192)
     }
 
+    /// Replaces the keys workers may sign with, for key rotation without a restart.
+    /// Returns false, changing nothing, when the coordinator does not check signatures.
+    @discardableResult
+    public func replaceKeyring(_ keyring: Keyring) -> Bool {
+        guard authenticator != nil else { return false }
+        authenticator?.replaceKeyring(keyring)
+        return true
+    }
+
     /// The policy version workers should draw under now.
     public var version: UInt64 { UInt64(curriculum.version) }
 

@@ -8,13 +8,18 @@ import CurriculumWire
 /// touched once the MAC has verified, so frames from outsiders cannot fill memory or
 /// move a worker's window.
 struct FrameAuthenticator: Sendable {
-    let configuration: IngestAuthentication
+    private(set) var configuration: IngestAuthentication
     private let maximumSkewMs: UInt64
     private var windows: [WorkerKey: ReplayWindow] = [:]
 
     init(_ configuration: IngestAuthentication) {
         self.configuration = configuration
         self.maximumSkewMs = configuration.maximumClockSkew.milliseconds
+    }
+
+    /// Swaps the keys (rotation). The replay windows stay: counters do not restart.
+    mutating func replaceKeyring(_ keyring: Keyring) {
+        configuration.keyring = keyring
     }
 
     /// Nil when the frame may be taken in.

@@ -13,7 +13,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             Workers dial --broadcast with a SUB socket and --reports with a PUB socket. \
             A tcp:// URL with port 0 binds a free port; the bound URLs are printed on the \
             first line of standard output as `listening broadcast=URL reports=URL`. \
-            SIGINT or SIGTERM stops it.
+            SIGINT or SIGTERM stops it; SIGHUP reloads --auth-keys.
             """
     )
 
@@ -81,6 +81,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
         // Scripts and tests wait for this line: write it unbuffered.
         FileHandle.standardOutput.write(
             Data("listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL)\n".utf8))
+        let reload = authentication.authKeys.map {
+            KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
+        }
+        defer { reload?.cancel() }
         try await TerminationSignal.runUntilSignalled { try await coordinator.run() }
         let counters = await coordinator.counters
         let version = await coordinator.version

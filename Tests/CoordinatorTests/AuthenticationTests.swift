@@ -185,6 +185,26 @@ struct AuthenticationTests {
         await coordinator.stop()
     }
 
+    @Test func aKeyringReplacedWhileServingAdmitsTheNewKeysWorkers() async throws {
+        let configuration = coordinatorConfiguration(uniqueEndpointPrefix(), keyring: try Keyring([Self.previous]))
+        let coordinator = try RunningCoordinator(configuration)
+        defer { coordinator.task.cancel() }
+        let rotated = try RunningAgent(agentConfiguration("rotated", configuration, key: Self.current))
+        defer { rotated.task.cancel() }
+        #expect(await eventually {
+            await coordinator.coordinator.counters.rejectionsByReason["unknown_key", default: 0] >= 2
+        })
+        #expect(await rotated.agent.counters.joins == 0)
+
+        #expect(await coordinator.coordinator.replaceKeyring(try Keyring([Self.current, Self.previous])))
+        let produced = try await reportAndDrain(rotated.agent, worker: 6, count: 5)
+        #expect(ExactTotals(await coordinator.coordinator.totals) == produced)
+
+        let unchecked = try Coordinator(configuration: coordinatorConfiguration(uniqueEndpointPrefix(), keyring: nil))
+        #expect(await unchecked.replaceKeyring(Self.keyring) == false)
+        await coordinator.stop()
+    }
+
     @Test func aWrongVersionFrameIsAnsweredOnlyWhenSigned() async throws {
         let configuration = coordinatorConfiguration(uniqueEndpointPrefix())
         let coordinator = try RunningCoordinator(configuration)

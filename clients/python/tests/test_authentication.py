@@ -3,6 +3,7 @@ signed Python workers against a Swift coordinator started with --auth-keys."""
 
 import json
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -200,3 +201,28 @@ def test_signed_python_and_swift_workers_are_served_and_wrongly_keyed_ones_refus
     coordinator.stop()
     log = coordinator.log_path.read_text()
     assert "bad_mac" in log and "unsigned" in log, coordinator.log_tail()
+
+
+def test_a_key_rotated_in_with_sighup_admits_its_workers_without_a_restart(cluster, tmp_path):
+    old = f"2026-04:{'33' * 16}\n"
+    keys = write_keys(tmp_path, old)
+    coordinator = cluster.coordinator(extra=["--auth-keys", keys, "--categories", ",".join(PY_CATEGORIES)])
+    b, r = coordinator.broadcast_url, coordinator.reports_url
+    signer = HMACAuthenticator("2026-05", bytes.fromhex(SECRET_HEX))
+    with fast_worker("rotated", b, r, authenticator=signer, seed=7) as worker:
+        assert not worker.wait_joined(timeout=1.0)  # its key is not in the coordinator's file yet
+        # A broken file is refused and the old keys stay in force.
+        write_keys(tmp_path, "2026-05:abcd\n")
+        coordinator.signal(signal.SIGHUP)
+        assert wait_until(lambda: "key file not reloaded" in coordinator.log_path.read_text(), 10), coordinator.log_tail()
+        assert not worker.joined
+        write_keys(tmp_path, f"2026-05:{SECRET_HEX}\n" + old)
+        coordinator.signal(signal.SIGHUP)
+        assert worker.wait_joined(timeout=30), coordinator.log_tail()
+        totals = report_loop(worker, 10, 8, PY_CATEGORIES, seed=7)
+        assert worker.wait_until_unacknowledged(0, timeout=30)
+    with StatusMonitor(b) as monitor:
+        status = monitor.wait_for(lambda s: states(s) == {"rotated": "left"}, timeout=30)
+        assert status is not None, states(monitor.status)
+        assert status_totals(status) == totals
+        assert status.authentication_failures > 0
