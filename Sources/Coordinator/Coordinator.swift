@@ -62,6 +62,7 @@ public actor Coordinator {
 
     /// Replaces the keys workers may sign with, for key rotation without a restart.
     /// Returns false, changing nothing, when the coordinator does not check signatures.
+    /// (`configuration.authentication` keeps the keys it started with.)
     @discardableResult
     public func replaceKeyring(_ keyring: Keyring) -> Bool {
         guard authenticator != nil else { return false }
