@@ -52,6 +52,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var drainTimeout = 30
 
     @OptionGroup var tls: TLSOptions
+    @OptionGroup var authentication: WorkerAuthenticationOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -71,7 +72,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let configuration = WorkerAgentConfiguration(
             workerID: id ?? "\(hostname)-\(ProcessInfo.processInfo.processIdentifier)",
             hostname: hostname, broadcastURL: broadcast, reportsURL: reports, stepShare: share, seed: seed,
-            tls: try tls.configuration(server: false))
+            tls: try tls.configuration(server: false), signingKey: try authentication.signingKey())
         let agent = try WorkerAgent(configuration: configuration, categories: student.categories)
         let loop = SyntheticRolloutLoop(promptsPerBatch: batch, steps: steps, stepDelay: .milliseconds(stepDelayMs))
         let protocolTask = Task { try await agent.run() }

@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 import Logging
 import NNG
@@ -30,6 +31,8 @@ public actor WorkerAgent {
 
     private var random: Xoshiro256StarStar
     private var outbox: Outbox
+    /// Signs every frame sent, retransmissions too, when the configuration has a key.
+    private var signer: FrameSigner?
     private var policy: PublishedPolicy?
     /// Callers waiting for a policy newer than `after` (nil: any policy).
     private var policyWaiters: [Int: (after: UInt64?, continuation: CheckedContinuation<PublishedPolicy, any Error>)] = [:]
@@ -71,6 +74,7 @@ public actor WorkerAgent {
         self.allocator = try BatchAllocator(
             method: configuration.allocationMethod, explorationFloor: configuration.explorationFloor)
         self.random = Xoshiro256StarStar(seed: configuration.seed)
+        self.signer = configuration.signingKey.map(FrameSigner.init)
         self.outbox = Outbox(
             capacity: configuration.outboxCapacity,
             overflow: configuration.overflowPolicy,
@@ -433,8 +437,10 @@ public actor WorkerAgent {
     /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
     /// drops from a full queue instead), so `trySend` always takes the frame.
     private func send(_ body: Wire.Envelope.OneOf_Body) {
+        let unsigned = WireCodec.encode(body)
+        let frame = signer?.sign(unsigned) ?? unsigned
         do {
-            _ = try publisher.trySend(WireCodec.encode(body))
+            _ = try publisher.trySend(frame)
         } catch {
             // A publisher only fails once closed; the outbox still holds the report.
             logger.debug("send failed", metadata: ["error": "\(error)"])
