@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The C library from Debian's libnng-dev; nothing but headers and a link line.
@@ -29,6 +30,11 @@ let package = Package(
             name: "CurriculumWire",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        // Worker authentication: keyrings, HMAC-SHA256 frame signatures, the anti-replay window.
+        .target(
+            name: "CurriculumAuth",
+            dependencies: ["CurriculumWire", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The coordinator service: ingest, exactly-once ledger, membership leases, broadcast cadence.
         .target(
             name: "Coordinator",
@@ -36,6 +42,7 @@ let package = Package(
                 "NNG",
                 "Curriculum",
                 "CurriculumWire",
+                "CurriculumAuth",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -46,6 +53,7 @@ let package = Package(
                 "NNG",
                 "Curriculum",
                 "CurriculumWire",
+                "CurriculumAuth",
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -77,6 +85,7 @@ let package = Package(
                 "NNG",
                 "Curriculum",
                 "CurriculumWire",
+                "CurriculumAuth",
                 "Coordinator",
                 "WorkerAgent",
                 "Simulation",
@@ -98,7 +107,11 @@ let package = Package(
         .testTarget(name: "NNGTests", dependencies: ["NNG", "CurriculumTestSupport"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
         .testTarget(name: "CurriculumWireTests", dependencies: ["CurriculumWire", "CurriculumTestSupport"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "WorkerAgent", "CurriculumTestSupport"]),
+        .testTarget(name: "CurriculumAuthTests", dependencies: ["CurriculumAuth", "CurriculumWire"]),
+        .testTarget(
+            name: "CoordinatorTests",
+            dependencies: ["Coordinator", "WorkerAgent", "CurriculumAuth", "CurriculumTestSupport"]
+        ),
         .testTarget(name: "WorkerAgentTests", dependencies: ["WorkerAgent"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Demo", "Curriculum"]),
         // Multi-process tests: they run the `curriculum` executable as child processes.

@@ -3,9 +3,13 @@
 
 The frames are built with Google's Python protobuf runtime, independently of the
 Swift code, so the Swift tests that decode them check two implementations against
-each other. Run: protoc --python_out=DIR curriculum.proto, then
-PYTHONPATH=DIR python3 make_vectors.py > vectors.json
+each other. `signed` holds frames signed as Protocols/README.md section 8 says, with
+their key, counter and time, built here from a standard serialization of
+`Authentication` and Python's hmac module. Run: protoc --python_out=DIR curriculum.proto,
+then PYTHONPATH=DIR python3 make_vectors.py > vectors.json
 """
+import hashlib
+import hmac
 import json
 import sys
 
@@ -35,6 +39,40 @@ def valid(name, topic, **body):
 
 def invalid(name, data, error):
     return {"name": name, "hex": data.hex(), "expect": "error", "error": error}
+
+
+def varint(value):
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def signed(name, topic, key_id, secret, counter, sent_at_ms, **body):
+    unsigned = frame(topic, pb.Envelope(protocol_version=1, **body))
+    # A standard serializer writes fields in number order, so the placeholder MAC
+    # (field 15) comes last; it is replaced by the real one.
+    field = pb.Authentication(key_id=key_id, counter=counter, sent_at_ms=sent_at_ms,
+                              mac=bytes(32)).SerializeToString(deterministic=True)
+    assert field.endswith(b"\x7a\x20" + bytes(32))
+    prefix = (unsigned + b"\x12" + varint(len(field)) + field)[:-32]
+    mac = hmac.new(secret, prefix, hashlib.sha256).digest()
+    data = prefix + mac
+    parsed = pb.Envelope.FromString(data[4:])
+    assert parsed.authentication.mac == mac and parsed.WhichOneof("body") is not None
+    return {
+        "name": name,
+        "topic": topic,
+        "key_id": key_id,
+        "secret_hex": secret.hex(),
+        "counter": counter,
+        "sent_at_ms": sent_at_ms,
+        "unsigned_hex": unsigned.hex(),
+        "hex": data.hex(),
+        "mac_hex": mac.hex(),
+    }
 
 
 def main():
@@ -109,7 +147,14 @@ def main():
                 "unsupported_protocol_version"),
         invalid("protocol-version-0", frame("REPT", pb.Envelope(report=report)), "unsupported_protocol_version"),
     ]
-    json.dump({"protocol_version": 1, "vectors": vectors}, sys.stdout, indent=2)
+    secret = bytes(range(32))
+    signed_frames = [
+        signed("report-signed", "REPT", "2026-05", secret, 300, 1764400000123, report=report),
+        signed("join-signed", "JOIN", "k1", secret, 1, 1764400000000,
+               join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[1], step_share=0.125,
+                            hostname="node-7", categories=["math/easy", "math/hard"])),
+    ]
+    json.dump({"protocol_version": 1, "vectors": vectors, "signed": signed_frames}, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 

@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 import Foundation
 import Logging
@@ -26,6 +27,8 @@ public actor Coordinator {
     public nonisolated let recovery: StateRecovery?
     private let policyName: String
     private var awaitingAcknowledgement: Set<WorkerKey> = []
+    /// Checks signatures when the configuration has a keyring.
+    private var authenticator: FrameAuthenticator?
 
     private var reportsSincePublish = 0
     private var changedSincePublish = false
@@ -44,6 +47,7 @@ public actor Coordinator {
     public init(configuration: CoordinatorConfiguration, logger: Logger = Logger(label: "curriculum.coordinator")) throws {
         self.configuration = configuration
         self.logger = logger
+        self.authenticator = configuration.authentication.map(FrameAuthenticator.init)
         let fresh = {
             var state = CoordinatorState(
                 curriculum: try Curriculum(policy: configuration.policy, staleness: configuration.staleness),
@@ -88,6 +92,16 @@ public actor Coordinator {
         try inbox.setMaxReceiveSize(configuration.maximumFrameSize * Self.transportLimitFactor)
         try inbox.setReceiveBufferSize(8192)
         try broadcaster.setSendBufferSize(8192)
+    }
+
+    /// Replaces the keys workers may sign with, for key rotation without a restart.
+    /// Returns false, changing nothing, when the coordinator does not check signatures.
+    /// (`configuration.authentication` keeps the keys it started with.)
+    @discardableResult
+    public func replaceKeyring(_ keyring: Keyring) -> Bool {
+        guard authenticator != nil else { return false }
+        authenticator?.replaceKeyring(keyring)
+        return true
     }
 
     /// The policy version workers should draw under now.
@@ -188,14 +202,23 @@ public actor Coordinator {
         do {
             // Reports, nearly all the traffic, are read without SwiftProtobuf; anything the
             // fast decoder does not handle takes the general one, which accepts and refuses
-            // the same frames.
-            if let report = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize) {
+            // the same frames. Checking a signature takes the whole envelope, so a
+            // coordinator with a keyring decodes every frame the general way.
+            if authenticator == nil,
+                let report = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize)
+            {
                 return ingest(report, at: now)
             }
-            body = try WireCodec.decode(frame, maximumFrameSize: configuration.maximumFrameSize)
+            let envelope = try WireCodec.decodeEnvelope(frame, maximumFrameSize: configuration.maximumFrameSize)
+            if let failure = authenticator?.check(frame, envelope: envelope, nowMs: WallClock.milliseconds()) {
+                return reject(.authentication(failure, claimedWorker: envelope.sender))
+            }
+            if authenticator != nil { counters.framesAuthenticated += 1 }
+            // decodeEnvelope returns only envelopes with a body.
+            body = envelope.body!
         } catch {
             reject(.wire(error))
-            if case .unsupportedProtocolVersion(let received, let sender?) = error {
+            if case .unsupportedProtocolVersion(let received, let sender?) = error, authenticator?.isSigned(frame) ?? true {
                 var mismatch = Wire.ProtocolMismatch()
                 mismatch.worker = sender
                 mismatch.receivedVersion = received
@@ -527,6 +550,7 @@ public actor Coordinator {
         status.reportsRejected = counters.reportsRejected
         status.duplicatesIgnored = counters.duplicatesIgnored
         status.malformedMessages = counters.malformedMessages
+        status.authenticationFailures = counters.authenticationFailures
         status.uptimeMs = (now - started).milliseconds
         status.totals = state.curriculum.totals.sorted { $0.key < $1.key }.map { category, totals in
             var wire = Wire.CategoryTotals()

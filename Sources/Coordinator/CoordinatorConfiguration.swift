@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 import NNG
 
@@ -40,6 +41,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var stateDirectory: String?
     /// A journal this long is folded into a new snapshot.
     public var compactionBytes: Int
+    /// When set, every frame must be signed by a key of its keyring; when nil, frames
+    /// are taken in without checking, signed or not.
+    public var authentication: IngestAuthentication?
 
     public init(
         broadcastURL: String,
@@ -58,7 +62,8 @@ public struct CoordinatorConfiguration: Sendable {
         maximumFrameSize: Int = WireCodec.defaultMaximumFrameSize,
         tls: TLSConfiguration? = nil,
         stateDirectory: String? = nil,
-        compactionBytes: Int = 64 << 20
+        compactionBytes: Int = 64 << 20,
+        authentication: IngestAuthentication? = nil
     ) {
         self.broadcastURL = broadcastURL
         self.reportsURL = reportsURL
@@ -77,5 +82,6 @@ public struct CoordinatorConfiguration: Sendable {
         self.tls = tls
         self.stateDirectory = stateDirectory
         self.compactionBytes = compactionBytes
+        self.authentication = authentication
     }
 }

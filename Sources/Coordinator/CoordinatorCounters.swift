@@ -1,6 +1,10 @@
+import CurriculumAuth
+
 /// What the coordinator has counted since it started.
 public struct CoordinatorCounters: Sendable, Hashable {
     public var framesReceived: UInt64 = 0
+    /// Frames whose signature, time and counter passed (with a keyring only).
+    public var framesAuthenticated: UInt64 = 0
     public var reportsAccepted: UInt64 = 0
     /// Reports acknowledged but not merged: too stale or invalid.
     public var reportsRejected: UInt64 = 0
@@ -18,6 +22,12 @@ public struct CoordinatorCounters: Sendable, Hashable {
     /// Frames that could not be decoded, or named no worker.
     public var malformedMessages: UInt64 {
         rejectionsByReason.filter { Self.malformedLabels.contains($0.key) }.values.reduce(0, +)
+    }
+
+    /// Frames refused by the signature check: unsigned, unknown key, bad MAC, forged
+    /// identity, clock skew or replayed.
+    public var authenticationFailures: UInt64 {
+        rejectionsByReason.filter { AuthenticationFailure.labels.contains($0.key) }.values.reduce(0, +)
     }
 
     static let malformedLabels: Set<String> = [

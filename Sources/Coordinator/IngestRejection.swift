@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 
 /// Why the coordinator did not merge a message. Each case is counted under its label.
@@ -22,6 +23,8 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
     /// A sequence number already merged: a resend, or a replay. Acknowledged again,
     /// merged never; counted as `duplicatesIgnored`.
     case duplicate(worker: WorkerKey, sequence: UInt64)
+    /// A frame that failed the signature check, with the worker it claimed to come from.
+    case authentication(AuthenticationFailure, claimedWorker: Wire.WorkerIdentity?)
 
     public var label: String {
         switch self {
@@ -34,6 +37,7 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
         case .outOfWindow: "out_of_window"
         case .unexpectedTopic: "unexpected_topic"
         case .duplicate: "duplicate"
+        case .authentication(let failure, _): failure.label
         }
     }
 
@@ -51,6 +55,8 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
             "report \(sequence) from \(worker) is beyond the sequence window; it will be resent"
         case .unexpectedTopic(let topic): "\(topic.rawValue) is sent by coordinators, not to them"
         case .duplicate(let worker, let sequence): "report \(sequence) from \(worker) was merged before"
+        case .authentication(let failure, let worker):
+            "\(failure) (claims to be \(worker.map { "\($0.workerID.prefix(128))#\($0.incarnation)" } ?? "no worker"))"
         }
     }
 }

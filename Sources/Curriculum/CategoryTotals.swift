@@ -18,7 +18,9 @@ public struct CategoryTotals: Sendable, Hashable, Codable {
     public var sumSquaredAdvantage: Double { squaredAdvantage.value }
     public var sumReward: Double { reward.value }
 
-    mutating func add(_ report: CategoryReport) {
+    /// Public so that a worker can total what it sent the same way, and the two sides
+    /// can be compared.
+    public mutating func add(_ report: CategoryReport) {
         // Saturating: a validated report's count is at most 2^32, so reaching Int.max takes
         // billions of reports, but a counter must never be what brings a coordinator down.
         reports = reports.addingReportingOverflow(1).overflow ? .max : reports + 1

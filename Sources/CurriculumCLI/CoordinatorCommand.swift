@@ -15,7 +15,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             first line of standard output as `listening broadcast=URL reports=URL version=N`. \
             With --state DIR every merged report is saved before it is acknowledged, and a \
             restart with the same DIR resumes where the last one stopped or crashed. \
-            SIGINT or SIGTERM stops it.
+            SIGINT or SIGTERM stops it; SIGHUP reloads --auth-keys.
             """
     )
 
@@ -55,6 +55,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var state: String?
 
     @OptionGroup var tls: TLSOptions
+    @OptionGroup var authentication: CoordinatorAuthenticationOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -81,13 +82,18 @@ struct CoordinatorCommand: AsyncParsableCommand {
             publishEveryReports: publishEvery, publishInterval: .milliseconds(publishIntervalMs),
             acknowledgementInterval: .milliseconds(ackIntervalMs),
             lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
-            tls: try tls.configuration(server: true), stateDirectory: state)
+            tls: try tls.configuration(server: true), stateDirectory: state,
+            authentication: try authentication.configuration())
         let coordinator = try Coordinator(configuration: configuration)
         let endpoints = try await coordinator.listen()
         let startVersion = await coordinator.version
         // Scripts and tests wait for this line: write it unbuffered.
         FileHandle.standardOutput.write(Data(
             "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\n".utf8))
+        let reload = authentication.authKeys.map {
+            KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
+        }
+        defer { reload?.cancel() }
         try await TerminationSignal.runUntilSignalled { try await coordinator.run() }
         let counters = await coordinator.counters
         let version = await coordinator.version

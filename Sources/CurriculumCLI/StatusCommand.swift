@@ -66,7 +66,8 @@ struct StatusCommand: AsyncParsableCommand {
         lines.append(
             "policy \(policy.policyName)  version \(policy.version)  uptime \(format(Double(status.uptimeMs) / 1000, 1))s  "
                 + "reports accepted \(status.reportsAccepted)  rejected \(status.reportsRejected)  "
-                + "duplicates \(status.duplicatesIgnored)  malformed \(status.malformedMessages)")
+                + "duplicates \(status.duplicatesIgnored)  malformed \(status.malformedMessages)  "
+                + "unauthenticated \(status.authenticationFailures)")
         lines.append("")
         let totals = Dictionary(uniqueKeysWithValues: status.totals.map { ($0.category, $0) })
         var table = [["category", "value", "probability", "samples", "mean |A|"]]

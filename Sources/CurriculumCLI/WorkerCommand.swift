@@ -1,4 +1,5 @@
 import ArgumentParser
+import Curriculum
 import Foundation
 import Logging
 import Simulation
@@ -51,6 +52,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var drainTimeout = 30
 
     @OptionGroup var tls: TLSOptions
+    @OptionGroup var authentication: WorkerAuthenticationOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -70,7 +72,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let configuration = WorkerAgentConfiguration(
             workerID: id ?? "\(hostname)-\(ProcessInfo.processInfo.processIdentifier)",
             hostname: hostname, broadcastURL: broadcast, reportsURL: reports, stepShare: share, seed: seed,
-            tls: try tls.configuration(server: false))
+            tls: try tls.configuration(server: false), signingKey: try authentication.signingKey())
         let agent = try WorkerAgent(configuration: configuration, categories: student.categories)
         let loop = SyntheticRolloutLoop(promptsPerBatch: batch, steps: steps, stepDelay: .milliseconds(stepDelayMs))
         let protocolTask = Task { try await agent.run() }
@@ -85,10 +87,12 @@ struct WorkerCommand: AsyncParsableCommand {
         // libnng 1.5.2 can stall a close (nanomsg/nng#1813), and the process is exiting.
         protocolTask.cancel()
         let counters = await agent.counters
+        let totals = await agent.queuedTotals
         let summary = Summary(
             worker: "\(agent.identity)", reports: counters.reportsQueued, samples: counters.samplesQueued,
             acknowledged: counters.reportsAcknowledged, retransmissions: counters.retransmissions,
-            abandoned: counters.reportsAbandoned, policies: counters.policiesReceived)
+            abandoned: counters.reportsAbandoned, policies: counters.policiesReceived,
+            categories: totals.sorted { $0.key < $1.key }.map { Summary.Category(category: $0.key, totals: $0.value) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         print(String(decoding: try encoder.encode(summary), as: UTF8.self))
@@ -103,5 +107,32 @@ struct WorkerCommand: AsyncParsableCommand {
         var retransmissions: UInt64
         var abandoned: UInt64
         var policies: UInt64
+        /// What this worker queued per category, to hold against the coordinator's status totals.
+        var categories: [Category]
+
+        struct Category: Codable {
+            var category: String
+            var reports: Int
+            var count: Int
+            var sumAbsAdvantage: Double
+            var sumSquaredAdvantage: Double
+            var sumReward: Double
+
+            init(category: String, totals: CategoryTotals) {
+                self.category = category
+                reports = totals.reports
+                count = totals.count
+                sumAbsAdvantage = totals.sumAbsAdvantage
+                sumSquaredAdvantage = totals.sumSquaredAdvantage
+                sumReward = totals.sumReward
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case category, reports, count
+                case sumAbsAdvantage = "sum_abs_advantage"
+                case sumSquaredAdvantage = "sum_squared_advantage"
+                case sumReward = "sum_reward"
+            }
+        }
     }
 }

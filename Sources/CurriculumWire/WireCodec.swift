@@ -42,6 +42,16 @@ public enum WireCodec {
         _ frame: UnsafeRawBufferPointer,
         maximumFrameSize: Int = defaultMaximumFrameSize
     ) throws(WireError) -> Wire.Envelope.OneOf_Body {
+        // decodeEnvelope returns only envelopes with a body.
+        try decodeEnvelope(frame, maximumFrameSize: maximumFrameSize).body!
+    }
+
+    /// Decodes a frame as `decode` does, checking the same faults, but
+    /// returning the whole envelope: its body, and the `authentication` a signed frame carries.
+    public static func decodeEnvelope(
+        _ frame: UnsafeRawBufferPointer,
+        maximumFrameSize: Int = defaultMaximumFrameSize
+    ) throws(WireError) -> Wire.Envelope {
         guard frame.count <= maximumFrameSize else {
             throw .oversized(byteCount: frame.count, limit: maximumFrameSize)
         }
@@ -76,7 +86,7 @@ public enum WireCodec {
         guard bodyTopic == topic else {
             throw .topicMismatch(topic: topic, body: bodyTopic)
         }
-        return body
+        return envelope
     }
 }
 

@@ -12,34 +12,35 @@ final class PipeEventHub: Sendable {
 
     func makeStream() -> AsyncStream<PipeEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: PipeEvent.self)
-        let id: Int? = state.withLock { state in
-            if state.finished { return nil }
-            defer { state.nextID += 1 }
+        let registered = state.withLock { state in
+            if state.finished { return false }
             state.subscribers[state.nextID] = continuation
-            return state.nextID
+            state.nextID += 1
+            return true
         }
-        guard let id else {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
-        }
+        if !registered { continuation.finish() }
         return stream
     }
 
     /// Called on an nng thread; must not block.
     func publish(_ event: PipeEvent) {
         // Yielding under the lock keeps add-before-remove order across nng's threads.
+        // A stream whose consumer is gone (cancelled, or the stream dropped) answers
+        // `.terminated` and is forgotten here. It is not removed by an onTermination
+        // handler: cancelling the consuming task runs that handler while Swift holds the
+        // task's status lock, and a handler taking this lock would deadlock against a
+        // yield here, which takes this lock and then, to resume the task, its status lock.
         state.withLock { state in
-            for continuation in state.subscribers.values {
-                continuation.yield(event)
+            for (id, continuation) in state.subscribers {
+                if case .terminated = continuation.yield(event) {
+                    state.subscribers[id] = nil
+                }
             }
         }
     }
 
     func finish() {
-        // finish() runs onTermination, which takes the lock: call it outside.
+        // Finishing resumes the consumers: do it outside the lock, as nothing needs order here.
         let subscribers = state.withLock { state in
             state.finished = true
             defer { state.subscribers = [:] }

@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 import Logging
 import NNG
@@ -32,6 +33,8 @@ public actor WorkerAgent {
 
     private var random: Xoshiro256StarStar
     private var outbox: Outbox
+    /// Signs every frame sent, retransmissions too, when the configuration has a key.
+    private var signer: FrameSigner?
     private var policy: PublishedPolicy?
     /// Callers waiting for a policy newer than `after` (nil: any policy).
     private var policyWaiters: [Int: (after: UInt64?, continuation: CheckedContinuation<PublishedPolicy, any Error>)] = [:]
@@ -48,6 +51,10 @@ public actor WorkerAgent {
     private var failure: WorkerAgentError?
 
     public private(set) var counters = WorkerAgentCounters()
+
+    /// Everything queued for the coordinator, by category, totalled as the coordinator
+    /// totals what it accepts: after a drain the two must agree.
+    public private(set) var queuedTotals: [String: CategoryTotals] = [:]
 
     /// The categories this worker can draw from, announced when it joins.
     private var categories: [String]
@@ -70,6 +77,7 @@ public actor WorkerAgent {
         self.allocator = try BatchAllocator(
             method: configuration.allocationMethod, explorationFloor: configuration.explorationFloor)
         self.random = Xoshiro256StarStar(seed: configuration.seed)
+        self.signer = configuration.signingKey.map(FrameSigner.init)
         self.outbox = Outbox(
             capacity: configuration.outboxCapacity,
             overflow: configuration.overflowPolicy,
@@ -225,6 +233,7 @@ public actor WorkerAgent {
         if let failure { throw failure }
         guard !draining else { throw WorkerAgentError.stopped }
         guard !statistics.isEmpty else { throw WorkerAgentError.invalidReport("a report needs at least one category") }
+        var candidates: [CategoryReport] = []
         var report = ReportFrame(
             worker: reportingWorker, policyVersion: policyVersion, stepShare: configuration.stepShare,
             categories: try statistics.map { statistics in
@@ -237,6 +246,7 @@ public actor WorkerAgent {
                 } catch {
                     throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
                 }
+                candidates.append(candidate)
                 return ReportFrame.Category(
                     category: statistics.category, count: UInt64(statistics.count),
                     sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
@@ -255,6 +265,7 @@ public actor WorkerAgent {
         }
         counters.reportsQueued += 1
         counters.samplesQueued += statistics.reduce(0) { $0 + UInt64($1.count) }
+        for candidate in candidates { queuedTotals[candidate.category, default: CategoryTotals()].add(candidate) }
         send(report)
         return report.sequence
     }
@@ -432,7 +443,9 @@ public actor WorkerAgent {
         send(frame: ReportFrameEncoder.encode(report))
     }
 
-    private func send(frame: [UInt8]) {
+    /// Signs the frame first when the configuration has a key, retransmissions too.
+    private func send(frame unsigned: [UInt8]) {
+        let frame = signer?.sign(unsigned) ?? unsigned
         do {
             _ = try publisher.trySend(frame)
         } catch {

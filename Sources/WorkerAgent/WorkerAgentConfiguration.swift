@@ -1,4 +1,5 @@
 import Curriculum
+import CurriculumAuth
 import NNG
 
 /// How a worker agent reaches the coordinator and paces its protocol.
@@ -35,6 +36,9 @@ public struct WorkerAgentConfiguration: Sendable {
     /// How nng redials a lost coordinator.
     public var reconnect: ReconnectPolicy
     public var tls: TLSConfiguration?
+    /// When set, every frame the agent sends is signed with this key (Protocols/README.md
+    /// section 8), as a coordinator with a keyring requires.
+    public var signingKey: AuthenticationKey?
 
     public init(
         workerID: String,
@@ -53,7 +57,8 @@ public struct WorkerAgentConfiguration: Sendable {
         joinRetryInterval: Duration = .milliseconds(250),
         tickInterval: Duration = .milliseconds(20),
         reconnect: ReconnectPolicy = ReconnectPolicy(minimum: .milliseconds(100), maximum: .seconds(2)),
-        tls: TLSConfiguration? = nil
+        tls: TLSConfiguration? = nil,
+        signingKey: AuthenticationKey? = nil
     ) {
         self.workerID = workerID
         self.incarnation = incarnation
@@ -72,5 +77,6 @@ public struct WorkerAgentConfiguration: Sendable {
         self.tickInterval = tickInterval
         self.reconnect = reconnect
         self.tls = tls
+        self.signingKey = signingKey
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A throw-away CA and a server certificate it signed, made with the openssl CLI.
+/// A throw-away CA and a server and a client certificate it signed, made with the openssl CLI.
 ///
 /// The server is named `localhost` although it listens on 127.0.0.1: Debian's mbedTLS
 /// 2.28 matches the server name against DNS names only, never IP address entries.
@@ -14,6 +14,9 @@ public struct TestCertificates: Sendable {
     public let caCertificate: String
     public let serverCertificate: String
     public let serverKey: String
+    /// For mutual TLS: a worker's certificate, for a listener that requires one.
+    public let clientCertificate: String
+    public let clientKey: String
 
     public init() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("curriculum-tls-\(UUID().uuidString)")
@@ -26,12 +29,17 @@ public struct TestCertificates: Sendable {
             to: directory.appendingPathComponent("san.ext"), atomically: true, encoding: .utf8)
         try Self.openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                           "-out", "server.pem", "-days", "1", "-extfile", "san.ext"], in: directory)
+        try Self.openssl(["req"] + ec + ["-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=worker"], in: directory)
+        try Self.openssl(["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                          "-out", "client.pem", "-days", "1"], in: directory)
         let read = { (name: String) throws -> String in
             try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
         }
         caCertificate = try read("ca.pem")
         serverCertificate = try read("server.pem")
         serverKey = try read("server.key")
+        clientCertificate = try read("client.pem")
+        clientKey = try read("client.key")
     }
 
     public func remove() {

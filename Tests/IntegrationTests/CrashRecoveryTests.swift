@@ -134,3 +134,57 @@ struct CrashRecoveryTests {
         try await coordinator.waitForExit(timeout: .seconds(10))
     }
 }
+
+/// `curriculum snapshot export/import/show`: a curriculum saved beside a trainer
+/// checkpoint comes back in a fresh state directory at the same version and values.
+@Suite(.timeLimit(.minutes(2)))
+struct SnapshotCommandTests {
+    @Test func anExportedCurriculumResumesInAnotherStateDirectory() async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "curriculum-snap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broadcast = "ipc://\(directory.path)/broadcast"
+        let reports = "ipc://\(directory.path)/reports"
+        let original = directory.path + "/state"
+
+        let coordinator = try CurriculumProcess(
+            ["coordinator", "--broadcast", broadcast, "--reports", reports, "--state", original,
+             "--publish-interval-ms", "50"], name: "coordinator")
+        _ = try await coordinator.firstLine(timeout: .seconds(30))
+        let worker = try CurriculumProcess(
+            ["worker", "--broadcast", broadcast, "--reports", reports, "--id", "w", "--steps", "40",
+             "--batch", "16", "--seed", "3"], name: "worker")
+        let summary = try Summary.parse(await worker.outputAfterExit(timeout: .seconds(60)))
+        #expect(summary.acknowledged == 40)
+
+        let file = directory.path + "/curriculum-step-40.json"
+        let export = try CurriculumProcess(
+            ["snapshot", "export", "--state", original, "--trainer-step", "40", "--output", file], name: "export")
+        try await export.waitForExit(timeout: .seconds(30))
+        #expect(export.process.terminationStatus == 0)
+        coordinator.signal(SIGTERM)
+        try await coordinator.waitForExit(timeout: .seconds(10))
+
+        let imported = directory.path + "/imported"
+        let importing = try CurriculumProcess(["snapshot", "import", file, "--state", imported], name: "import")
+        let importLine = try await importing.outputAfterExit(timeout: .seconds(30))
+        #expect(importLine.contains("(trainer step 40)"), "\(importLine)")
+
+        let showOriginal = try CurriculumProcess(["snapshot", "show", original], name: "show")
+        let showImported = try CurriculumProcess(["snapshot", "show", imported], name: "show")
+        let before = try await showOriginal.outputAfterExit(timeout: .seconds(30))
+        let after = try await showImported.outputAfterExit(timeout: .seconds(30))
+        // Same version, per-category probabilities, values and sample counts, and the
+        // worker's ledger; only the trainer step label differs.
+        #expect(after.replacingOccurrences(of: ", trainer step 40", with: "") == before, "\(before)\n---\n\(after)")
+        #expect(before.contains("40 reports"), "\(before)")
+
+        let resumed = try CurriculumProcess(
+            ["coordinator", "--broadcast", broadcast, "--reports", reports, "--state", imported], name: "resumed")
+        let line = try await resumed.firstLine(timeout: .seconds(30))
+        let version = before.split(separator: "\n").first.flatMap { $0.split(separator: " ").last }.map(String.init)
+        #expect(line.hasSuffix("version=\(version ?? "?")"), "\(line) vs \(before)")
+        resumed.signal(SIGTERM)
+        try await resumed.waitForExit(timeout: .seconds(10))
+    }
+}

@@ -1,6 +1,8 @@
 import Foundation
 
-/// A `curriculum` subcommand running as a child process, for multi-process tests.
+/// A `curriculum` subcommand running as a child process, for multi-process tests (or,
+/// through `init(executable:_:name:)`, another program the tests need running beside it,
+/// such as `ip netns exec NAME curriculum ...`).
 final class CurriculumProcess {
     let process: Process
     private let output: Pipe
@@ -21,10 +23,14 @@ final class CurriculumProcess {
     }()
 
     /// - Parameter captureStandardError: read stderr into the output too (for error messages).
-    init(_ arguments: [String], name: String, captureStandardError: Bool = false) throws {
+    convenience init(_ arguments: [String], name: String, captureStandardError: Bool = false) throws {
+        try self.init(executable: Self.executable, arguments, name: name, captureStandardError: captureStandardError)
+    }
+
+    init(executable: URL, _ arguments: [String], name: String, captureStandardError: Bool = false) throws {
         self.name = name
         process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         output = Pipe()
         process.standardOutput = output

@@ -37,6 +37,27 @@ struct PipeEventTests {
         #expect(await nextEvent(socket.pipeEvents()) == nil)
     }
 
+    @Test("cancelling tasks that wait on pipe events while nng publishes events never deadlocks", .timeLimit(.minutes(1)))
+    func cancellationRacesPublication() async throws {
+        let listener = try Socket(.publisher)
+        defer { listener.closeInBackground() }
+        let url = "inproc://pipe-cancel-\(UInt64.random(in: 0...UInt64.max))"
+        try listener.listen(url)
+        for _ in 0..<300 {
+            let consumers = (0..<4).map { _ in
+                let events = listener.pipeEvents()
+                return Task { for await _ in events {} }
+            }
+            // Each connection and disconnection publishes an event to every consumer, on an
+            // nng thread, while this task cancels them.
+            let dialer = try Socket(.subscriber)
+            try dialer.dial(url)
+            for consumer in consumers { consumer.cancel() }
+            dialer.close()
+            for consumer in consumers { await consumer.value }
+        }
+    }
+
     private func nextEvent(_ events: AsyncStream<PipeEvent>) async -> PipeEvent? {
         for await event in events { return event }
         return nil

@@ -14,6 +14,11 @@
 /// `Envelope`. Protocols/README.md is the specification: sockets, topics,
 /// sequencing, acknowledgement, membership and versioning.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -27,80 +32,98 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// The one top-level message. Its `body` case must match the frame's topic.
-public nonisolated struct Curriculum_V1_Envelope: Sendable {
+public nonisolated struct Curriculum_V1_Envelope: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The protocol version the sender speaks. This document defines version 1.
-  public var protocolVersion: UInt32 = 0
+  public var protocolVersion: UInt32 {
+    get {_storage._protocolVersion}
+    set {_uniqueStorage()._protocolVersion = newValue}
+  }
 
-  public var body: Curriculum_V1_Envelope.OneOf_Body? = nil
+  /// Present when the sender signs its frames (Protocols/README.md section 8).
+  /// A signed frame carries it after the body, as the frame's last field, so
+  /// that `mac` is the frame's final 32 bytes.
+  public var authentication: Curriculum_V1_Authentication {
+    get {_storage._authentication ?? Curriculum_V1_Authentication()}
+    set {_uniqueStorage()._authentication = newValue}
+  }
+  /// Returns true if `authentication` has been explicitly set.
+  public var hasAuthentication: Bool {_storage._authentication != nil}
+  /// Clears the value of `authentication`. Subsequent reads from it will return its default value.
+  public mutating func clearAuthentication() {_uniqueStorage()._authentication = nil}
+
+  public var body: OneOf_Body? {
+    get {return _storage._body}
+    set {_uniqueStorage()._body = newValue}
+  }
 
   /// Worker -> coordinator (topics JOIN, REPT, BEAT, LEAV).
   public var join: Curriculum_V1_Join {
     get {
-      if case .join(let v)? = body {return v}
+      if case .join(let v)? = _storage._body {return v}
       return Curriculum_V1_Join()
     }
-    set {body = .join(newValue)}
+    set {_uniqueStorage()._body = .join(newValue)}
   }
 
   public var report: Curriculum_V1_Report {
     get {
-      if case .report(let v)? = body {return v}
+      if case .report(let v)? = _storage._body {return v}
       return Curriculum_V1_Report()
     }
-    set {body = .report(newValue)}
+    set {_uniqueStorage()._body = .report(newValue)}
   }
 
   public var heartbeat: Curriculum_V1_Heartbeat {
     get {
-      if case .heartbeat(let v)? = body {return v}
+      if case .heartbeat(let v)? = _storage._body {return v}
       return Curriculum_V1_Heartbeat()
     }
-    set {body = .heartbeat(newValue)}
+    set {_uniqueStorage()._body = .heartbeat(newValue)}
   }
 
   public var leave: Curriculum_V1_Leave {
     get {
-      if case .leave(let v)? = body {return v}
+      if case .leave(let v)? = _storage._body {return v}
       return Curriculum_V1_Leave()
     }
-    set {body = .leave(newValue)}
+    set {_uniqueStorage()._body = .leave(newValue)}
   }
 
   /// Coordinator -> workers (topics POLI, ACKS, CTRL, STAT).
   public var policy: Curriculum_V1_Policy {
     get {
-      if case .policy(let v)? = body {return v}
+      if case .policy(let v)? = _storage._body {return v}
       return Curriculum_V1_Policy()
     }
-    set {body = .policy(newValue)}
+    set {_uniqueStorage()._body = .policy(newValue)}
   }
 
   public var acks: Curriculum_V1_Acks {
     get {
-      if case .acks(let v)? = body {return v}
+      if case .acks(let v)? = _storage._body {return v}
       return Curriculum_V1_Acks()
     }
-    set {body = .acks(newValue)}
+    set {_uniqueStorage()._body = .acks(newValue)}
   }
 
   public var control: Curriculum_V1_Control {
     get {
-      if case .control(let v)? = body {return v}
+      if case .control(let v)? = _storage._body {return v}
       return Curriculum_V1_Control()
     }
-    set {body = .control(newValue)}
+    set {_uniqueStorage()._body = .control(newValue)}
   }
 
   public var status: Curriculum_V1_Status {
     get {
-      if case .status(let v)? = body {return v}
+      if case .status(let v)? = _storage._body {return v}
       return Curriculum_V1_Status()
     }
-    set {body = .status(newValue)}
+    set {_uniqueStorage()._body = .status(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -118,6 +141,33 @@ public nonisolated struct Curriculum_V1_Envelope: Sendable {
     case status(Curriculum_V1_Status)
 
   }
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A frame's proof of origin: an HMAC-SHA256, under a secret shared by the
+/// coordinator and its workers, of every byte of the frame before `mac`.
+public nonisolated struct Curriculum_V1_Authentication: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Names the secret in the keyring, so keys can be rotated.
+  public var keyID: String = String()
+
+  /// 1, 2, 3, ... per sender process, one per signed frame (retransmissions
+  /// included): the receiver's replay window tracks it per worker identity.
+  public var counter: UInt64 = 0
+
+  /// Milliseconds since the Unix epoch at the sender when it signed the frame.
+  public var sentAtMs: UInt64 = 0
+
+  /// 32 bytes. Field 15 so that it serializes after the others.
+  public var mac: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -554,6 +604,10 @@ public nonisolated struct Curriculum_V1_Status: Sendable {
 
   public var totals: [Curriculum_V1_CategoryTotals] = []
 
+  /// Frames refused because they were unsigned, signed with an unknown key or
+  /// a wrong MAC, replayed, or sent outside the allowed clock skew.
+  public var authenticationFailures: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -630,7 +684,226 @@ fileprivate nonisolated let _protobuf_package = "curriculum.v1"
 
 nonisolated extension Curriculum_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{2}\u{9}join\0\u{1}report\0\u{1}heartbeat\0\u{1}leave\0\u{2}\u{7}policy\0\u{1}acks\0\u{1}control\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}authentication\0\u{2}\u{8}join\0\u{1}report\0\u{1}heartbeat\0\u{1}leave\0\u{2}\u{7}policy\0\u{1}acks\0\u{1}control\0\u{1}status\0")
+
+  fileprivate class _StorageClass {
+    var _protocolVersion: UInt32 = 0
+    var _authentication: Curriculum_V1_Authentication? = nil
+    var _body: Curriculum_V1_Envelope.OneOf_Body?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _protocolVersion = source._protocolVersion
+      _authentication = source._authentication
+      _body = source._body
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._protocolVersion) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._authentication) }()
+        case 10: try {
+          var v: Curriculum_V1_Join?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .join(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .join(v)
+          }
+        }()
+        case 11: try {
+          var v: Curriculum_V1_Report?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .report(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .report(v)
+          }
+        }()
+        case 12: try {
+          var v: Curriculum_V1_Heartbeat?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .heartbeat(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .heartbeat(v)
+          }
+        }()
+        case 13: try {
+          var v: Curriculum_V1_Leave?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .leave(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .leave(v)
+          }
+        }()
+        case 20: try {
+          var v: Curriculum_V1_Policy?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .policy(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .policy(v)
+          }
+        }()
+        case 21: try {
+          var v: Curriculum_V1_Acks?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .acks(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .acks(v)
+          }
+        }()
+        case 22: try {
+          var v: Curriculum_V1_Control?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .control(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .control(v)
+          }
+        }()
+        case 23: try {
+          var v: Curriculum_V1_Status?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .status(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .status(v)
+          }
+        }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._protocolVersion != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._protocolVersion, fieldNumber: 1)
+      }
+      try { if let v = _storage._authentication {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      switch _storage._body {
+      case .join?: try {
+        guard case .join(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .report?: try {
+        guard case .report(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .heartbeat?: try {
+        guard case .heartbeat(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      }()
+      case .leave?: try {
+        guard case .leave(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      }()
+      case .policy?: try {
+        guard case .policy(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      }()
+      case .acks?: try {
+        guard case .acks(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      }()
+      case .control?: try {
+        guard case .control(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      }()
+      case .status?: try {
+        guard case .status(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      }()
+      case nil: break
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Curriculum_V1_Envelope, rhs: Curriculum_V1_Envelope) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._protocolVersion != rhs_storage._protocolVersion {return false}
+        if _storage._authentication != rhs_storage._authentication {return false}
+        if _storage._body != rhs_storage._body {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Curriculum_V1_Authentication: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Authentication"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}key_id\0\u{1}counter\0\u{3}sent_at_ms\0\u{2}\u{c}mac\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -638,165 +911,36 @@ nonisolated extension Curriculum_V1_Envelope: SwiftProtobuf.Message, SwiftProtob
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
-      case 10: try {
-        var v: Curriculum_V1_Join?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .join(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .join(v)
-        }
-      }()
-      case 11: try {
-        var v: Curriculum_V1_Report?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .report(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .report(v)
-        }
-      }()
-      case 12: try {
-        var v: Curriculum_V1_Heartbeat?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .heartbeat(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .heartbeat(v)
-        }
-      }()
-      case 13: try {
-        var v: Curriculum_V1_Leave?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .leave(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .leave(v)
-        }
-      }()
-      case 20: try {
-        var v: Curriculum_V1_Policy?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .policy(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .policy(v)
-        }
-      }()
-      case 21: try {
-        var v: Curriculum_V1_Acks?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .acks(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .acks(v)
-        }
-      }()
-      case 22: try {
-        var v: Curriculum_V1_Control?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .control(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .control(v)
-        }
-      }()
-      case 23: try {
-        var v: Curriculum_V1_Status?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .status(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .status(v)
-        }
-      }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.keyID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.counter) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.sentAtMs) }()
+      case 15: try { try decoder.decodeSingularBytesField(value: &self.mac) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.protocolVersion != 0 {
-      try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
+    if !self.keyID.isEmpty {
+      try visitor.visitSingularStringField(value: self.keyID, fieldNumber: 1)
     }
-    switch self.body {
-    case .join?: try {
-      guard case .join(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .report?: try {
-      guard case .report(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .heartbeat?: try {
-      guard case .heartbeat(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    }()
-    case .leave?: try {
-      guard case .leave(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    }()
-    case .policy?: try {
-      guard case .policy(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-    }()
-    case .acks?: try {
-      guard case .acks(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-    }()
-    case .control?: try {
-      guard case .control(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
-    }()
-    case .status?: try {
-      guard case .status(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
-    }()
-    case nil: break
+    if self.counter != 0 {
+      try visitor.visitSingularUInt64Field(value: self.counter, fieldNumber: 2)
+    }
+    if self.sentAtMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sentAtMs, fieldNumber: 3)
+    }
+    if !self.mac.isEmpty {
+      try visitor.visitSingularBytesField(value: self.mac, fieldNumber: 15)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Curriculum_V1_Envelope, rhs: Curriculum_V1_Envelope) -> Bool {
-    if lhs.protocolVersion != rhs.protocolVersion {return false}
-    if lhs.body != rhs.body {return false}
+  public static func ==(lhs: Curriculum_V1_Authentication, rhs: Curriculum_V1_Authentication) -> Bool {
+    if lhs.keyID != rhs.keyID {return false}
+    if lhs.counter != rhs.counter {return false}
+    if lhs.sentAtMs != rhs.sentAtMs {return false}
+    if lhs.mac != rhs.mac {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1496,7 +1640,7 @@ nonisolated extension Curriculum_V1_ProtocolMismatch: SwiftProtobuf.Message, Swi
 
 nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Status"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{1}workers\0\u{3}reports_accepted\0\u{3}reports_rejected\0\u{3}duplicates_ignored\0\u{3}malformed_messages\0\u{3}uptime_ms\0\u{1}totals\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{1}workers\0\u{3}reports_accepted\0\u{3}reports_rejected\0\u{3}duplicates_ignored\0\u{3}malformed_messages\0\u{3}uptime_ms\0\u{1}totals\0\u{3}authentication_failures\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1512,6 +1656,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.malformedMessages) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeMs) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.totals) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.authenticationFailures) }()
       default: break
       }
     }
@@ -1546,6 +1691,9 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
     if !self.totals.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.totals, fieldNumber: 8)
     }
+    if self.authenticationFailures != 0 {
+      try visitor.visitSingularUInt64Field(value: self.authenticationFailures, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1558,6 +1706,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.malformedMessages != rhs.malformedMessages {return false}
     if lhs.uptimeMs != rhs.uptimeMs {return false}
     if lhs.totals != rhs.totals {return false}
+    if lhs.authenticationFailures != rhs.authenticationFailures {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

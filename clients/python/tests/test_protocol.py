@@ -74,8 +74,9 @@ class Recorder:
     def __init__(self):
         self.signed = []
 
-    def sign(self, envelope):
-        self.signed.append(envelope.WhichOneof("body"))
+    def sign(self, frame):
+        self.signed.append(wire.decode(frame)[0])
+        return frame
 
 
 def identity(worker):

@@ -16,7 +16,16 @@ heartbeats, reconnection and drain.
 
 from . import wire
 from .allocation import MULTINOMIAL, SYSTEMATIC, allocate, effective_probabilities
-from .auth import Authenticator, NoAuthentication, TLSSettings
+from .auth import (
+    AuthenticationError,
+    AuthenticationKey,
+    Authenticator,
+    HMACAuthenticator,
+    KeyFileError,
+    NoAuthentication,
+    TLSSettings,
+    load_keyring,
+)
 from .errors import (
     CurriculumError,
     DrainTimeout,
@@ -52,6 +61,11 @@ __all__ = [
     "effective_probabilities",
     "Authenticator",
     "NoAuthentication",
+    "HMACAuthenticator",
+    "AuthenticationKey",
+    "AuthenticationError",
+    "KeyFileError",
+    "load_keyring",
     "TLSSettings",
     "CurriculumSampler",
     "per_sample_mean",

@@ -99,8 +99,8 @@ class Worker:
         reconnect_min, reconnect_max: nng's redial backoff, in seconds.
         drain_timeout: how long the context manager's exit waits for acknowledgements.
         tls: a :class:`TLSSettings` for ``tls+tcp://`` endpoints.
-        authenticator: signs every outgoing envelope (see :mod:`curriculum_client.auth`);
-            the version 1 coordinator needs none.
+        authenticator: signs every outgoing frame, e.g. an :class:`HMACAuthenticator` for a
+            coordinator started with ``--auth-keys`` (see :mod:`curriculum_client.auth`).
         start: dial at once (otherwise call :meth:`start` or use ``with``).
     """
 
@@ -523,11 +523,8 @@ class Worker:
         self._wake.set()
 
     def _frame(self, body: str, message: Any) -> bytes:
-        envelope = pb.Envelope(protocol_version=wire.PROTOCOL_VERSION)
-        getattr(envelope, body).CopyFrom(message)
-        if self.authenticator is not None:
-            self.authenticator.sign(envelope)
-        return wire.frame(envelope, wire.TOPICS[body])
+        data = wire.encode(body, message)
+        return self.authenticator.sign(data) if self.authenticator is not None else data
 
     def _send_frames(self, frames: Sequence[bytes]) -> None:
         pub = self._pub

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from curriculum_client import Worker
+from curriculum_client import HMACAuthenticator, Worker
 
 
 def main() -> int:
@@ -30,7 +30,10 @@ def main() -> int:
     parser.add_argument("--step-delay-ms", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--categories", default="py/easy,py/medium,py/hard")
+    parser.add_argument("--auth-keys", default=None, help="key file: sign every frame")
+    parser.add_argument("--auth-key-id", default=None)
     args = parser.parse_args()
+    signer = HMACAuthenticator.from_file(args.auth_keys, args.auth_key_id) if args.auth_keys else None
 
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
@@ -40,7 +43,7 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     totals = {c: [0, 0.0, 0.0, 0.0] for c in mine}
     worker = Worker(args.id, args.broadcast, args.reports, step_share=args.share, categories=mine,
-                    seed=args.seed, retransmit_timeout=0.1, max_retransmit_timeout=1.0)
+                    seed=args.seed, retransmit_timeout=0.1, max_retransmit_timeout=1.0, authenticator=signer)
     with worker:
         step = 0
         while not stop.is_set() and (args.steps is None or step < args.steps):

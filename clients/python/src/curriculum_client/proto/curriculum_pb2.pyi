@@ -11,6 +11,18 @@ class Acks(_message.Message):
     workers: _containers.RepeatedCompositeFieldContainer[WorkerAck]
     def __init__(self, workers: _Optional[_Iterable[_Union[WorkerAck, _Mapping]]] = ...) -> None: ...
 
+class Authentication(_message.Message):
+    __slots__ = ["counter", "key_id", "mac", "sent_at_ms"]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    MAC_FIELD_NUMBER: _ClassVar[int]
+    SENT_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    counter: int
+    key_id: str
+    mac: bytes
+    sent_at_ms: int
+    def __init__(self, key_id: _Optional[str] = ..., counter: _Optional[int] = ..., sent_at_ms: _Optional[int] = ..., mac: _Optional[bytes] = ...) -> None: ...
+
 class CategoryStats(_message.Message):
     __slots__ = ["category", "count", "sum_abs_advantage", "sum_reward", "sum_squared_advantage"]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
@@ -54,8 +66,9 @@ class Control(_message.Message):
     def __init__(self, join_accepted: _Optional[_Union[JoinAccepted, _Mapping]] = ..., join_rejected: _Optional[_Union[JoinRejected, _Mapping]] = ..., leave_accepted: _Optional[_Union[LeaveAccepted, _Mapping]] = ..., protocol_mismatch: _Optional[_Union[ProtocolMismatch, _Mapping]] = ...) -> None: ...
 
 class Envelope(_message.Message):
-    __slots__ = ["acks", "control", "heartbeat", "join", "leave", "policy", "protocol_version", "report", "status"]
+    __slots__ = ["acks", "authentication", "control", "heartbeat", "join", "leave", "policy", "protocol_version", "report", "status"]
     ACKS_FIELD_NUMBER: _ClassVar[int]
+    AUTHENTICATION_FIELD_NUMBER: _ClassVar[int]
     CONTROL_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     JOIN_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +78,7 @@ class Envelope(_message.Message):
     REPORT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     acks: Acks
+    authentication: Authentication
     control: Control
     heartbeat: Heartbeat
     join: Join
@@ -73,7 +87,7 @@ class Envelope(_message.Message):
     protocol_version: int
     report: Report
     status: Status
-    def __init__(self, protocol_version: _Optional[int] = ..., join: _Optional[_Union[Join, _Mapping]] = ..., report: _Optional[_Union[Report, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., leave: _Optional[_Union[Leave, _Mapping]] = ..., policy: _Optional[_Union[Policy, _Mapping]] = ..., acks: _Optional[_Union[Acks, _Mapping]] = ..., control: _Optional[_Union[Control, _Mapping]] = ..., status: _Optional[_Union[Status, _Mapping]] = ...) -> None: ...
+    def __init__(self, protocol_version: _Optional[int] = ..., authentication: _Optional[_Union[Authentication, _Mapping]] = ..., join: _Optional[_Union[Join, _Mapping]] = ..., report: _Optional[_Union[Report, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., leave: _Optional[_Union[Leave, _Mapping]] = ..., policy: _Optional[_Union[Policy, _Mapping]] = ..., acks: _Optional[_Union[Acks, _Mapping]] = ..., control: _Optional[_Union[Control, _Mapping]] = ..., status: _Optional[_Union[Status, _Mapping]] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
     __slots__ = ["policy_version", "resend_floor", "unacknowledged", "worker"]
@@ -180,7 +194,8 @@ class Report(_message.Message):
     def __init__(self, worker: _Optional[_Union[WorkerIdentity, _Mapping]] = ..., sequence: _Optional[int] = ..., policy_version: _Optional[int] = ..., step_share: _Optional[float] = ..., categories: _Optional[_Iterable[_Union[CategoryStats, _Mapping]]] = ..., resend_floor: _Optional[int] = ...) -> None: ...
 
 class Status(_message.Message):
-    __slots__ = ["duplicates_ignored", "malformed_messages", "policy", "reports_accepted", "reports_rejected", "totals", "uptime_ms", "workers"]
+    __slots__ = ["authentication_failures", "duplicates_ignored", "malformed_messages", "policy", "reports_accepted", "reports_rejected", "totals", "uptime_ms", "workers"]
+    AUTHENTICATION_FAILURES_FIELD_NUMBER: _ClassVar[int]
     DUPLICATES_IGNORED_FIELD_NUMBER: _ClassVar[int]
     MALFORMED_MESSAGES_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
@@ -189,6 +204,7 @@ class Status(_message.Message):
     TOTALS_FIELD_NUMBER: _ClassVar[int]
     UPTIME_MS_FIELD_NUMBER: _ClassVar[int]
     WORKERS_FIELD_NUMBER: _ClassVar[int]
+    authentication_failures: int
     duplicates_ignored: int
     malformed_messages: int
     policy: Policy
@@ -197,7 +213,7 @@ class Status(_message.Message):
     totals: _containers.RepeatedCompositeFieldContainer[CategoryTotals]
     uptime_ms: int
     workers: _containers.RepeatedCompositeFieldContainer[WorkerStatus]
-    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., workers: _Optional[_Iterable[_Union[WorkerStatus, _Mapping]]] = ..., reports_accepted: _Optional[int] = ..., reports_rejected: _Optional[int] = ..., duplicates_ignored: _Optional[int] = ..., malformed_messages: _Optional[int] = ..., uptime_ms: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CategoryTotals, _Mapping]]] = ...) -> None: ...
+    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., workers: _Optional[_Iterable[_Union[WorkerStatus, _Mapping]]] = ..., reports_accepted: _Optional[int] = ..., reports_rejected: _Optional[int] = ..., duplicates_ignored: _Optional[int] = ..., malformed_messages: _Optional[int] = ..., uptime_ms: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CategoryTotals, _Mapping]]] = ..., authentication_failures: _Optional[int] = ...) -> None: ...
 
 class WorkerAck(_message.Message):
     __slots__ = ["contiguous_through", "rejected", "selective", "worker"]

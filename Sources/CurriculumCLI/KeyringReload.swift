@@ -1,0 +1,32 @@
+import Coordinator
+import CurriculumAuth
+import Dispatch
+import Foundation
+import Logging
+
+/// Reloads `--auth-keys` on SIGHUP, so keys can be rotated without restarting the
+/// coordinator (and losing its state). A file that fails to load leaves the keys as they were.
+enum KeyringReload {
+    /// Handles SIGHUP until the returned source is cancelled.
+    static func onHangup(path: String, coordinator: Coordinator, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            Task {
+                do {
+                    let keyring = try Keyring(contentsOfFile: path)
+                    await coordinator.replaceKeyring(keyring)
+                    logger.notice("reloaded the key file", metadata: [
+                        "path": "\(path)", "keys": "\(keyring.keys.map(\.id).joined(separator: ","))",
+                    ])
+                } catch {
+                    logger.error("key file not reloaded; the previous keys stay in force", metadata: [
+                        "path": "\(path)", "error": "\(error)",
+                    ])
+                }
+            }
+        }
+        source.resume()
+        return source
+    }
+}

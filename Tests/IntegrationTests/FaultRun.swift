@@ -1,0 +1,189 @@
+import CurriculumTestSupport
+import CurriculumWire
+import Foundation
+import Testing
+
+/// The processes of one fault scenario on a ``NetworkLab``: a coordinator in the head
+/// namespace, a `curriculum worker` in every worker namespace, and a ``StatusMonitor`` in
+/// the root namespace watching the coordinator over the link no fault touches.
+final class FaultRun {
+    static let publishIntervalMs = 100
+    static let heartbeatMs = 500
+    /// 20 ms per step: about 50 reports a second from each worker, hundreds per scenario.
+    static let stepDelayMs = 20
+
+    let lab: NetworkLab
+    let coordinator: CurriculumProcess
+    let monitor: StatusMonitor
+    let workers: [(id: String, process: CurriculumProcess)]
+    private let started = ContinuousClock.now
+
+    /// Starts everything and returns once every worker is active and has had reports merged.
+    init(lab: NetworkLab, leaseMs: Int = 10_000) async throws {
+        self.lab = lab
+        coordinator = try lab.curriculum(
+            in: lab.head,
+            ["coordinator", "--broadcast", "tcp://\(lab.serviceAddress):0", "--reports", "tcp://\(lab.serviceAddress):0",
+             "--publish-interval-ms", "\(Self.publishIntervalMs)", "--lease-ms", "\(leaseMs)",
+             "--heartbeat-ms", "\(Self.heartbeatMs)"],
+            name: "coordinator")
+        let line = try await coordinator.firstLine(timeout: .seconds(30))
+        let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").dropFirst().map {
+            let parts = $0.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), String(parts.last ?? ""))
+        })
+        let broadcast = try #require(fields["broadcast"], "\(line)")
+        let reports = try #require(fields["reports"], "\(line)")
+        monitor = try StatusMonitor(broadcastURL: broadcast)
+        workers = try lab.workers.enumerated().map { index, host in
+            let id = "w\(index + 1)"
+            let process = try lab.curriculum(
+                in: host.namespace,
+                ["worker", "--broadcast", broadcast, "--reports", reports, "--id", id, "--batch", "16",
+                 "--step-delay-ms", "\(Self.stepDelayMs)", "--seed", "\(index + 1)",
+                 "--share", "\(1.0 / Double(lab.workers.count))", "--drain-timeout", "90"],
+                name: "worker \(id)")
+            return (id, process)
+        }
+        let ids = Set(workers.map(\.id))
+        let flowing = await eventually(within: .seconds(30)) { [monitor] in
+            let active = (monitor.status?.workers ?? []).filter { $0.state == "active" && $0.reportsAccepted >= 20 }
+            return Set(active.map(\.worker.workerID)) == ids
+        }
+        try #require(flowing, "workers never reported through the lab: \(monitor.memberStates)")
+    }
+
+    var workerIDs: [String] { workers.map(\.id) }
+
+    /// Prints `message` stamped with the time since the run started, so a slow phase shows.
+    func log(_ message: String) {
+        print("[+\(Self.seconds(ContinuousClock.now - started))] \(message)")
+    }
+
+    /// `duration` as "12.3 s".
+    static func seconds(_ duration: Duration) -> String {
+        let parts = duration.components
+        return String(format: "%.1f s", Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+    }
+
+    /// Reports merged so far, per worker.
+    func accepted() -> [String: UInt64] {
+        (monitor.status?.workers ?? []).reduce(into: [:]) { $0[$1.worker.workerID, default: 0] += $1.reportsAccepted }
+    }
+
+    /// Waits until every worker has had `count` more reports merged than in `baseline`.
+    func reportsFlow(beyond baseline: [String: UInt64], count: UInt64, within timeout: Duration) async -> Bool {
+        await eventually(within: timeout) {
+            let now = accepted()
+            return workerIDs.allSatisfy { (now[$0] ?? 0) >= (baseline[$0] ?? 0) + count }
+        }
+    }
+
+    func states() -> [String: String] { monitor.memberStates }
+
+    /// Stops the workers with SIGTERM (each drains: every report acknowledged, then leaves)
+    /// and returns their summaries, once the coordinator's status shows them all left.
+    func drainWorkers() async throws -> [String: Summary] {
+        for worker in workers { worker.process.signal(SIGTERM) }
+        var summaries: [String: Summary] = [:]
+        for worker in workers {
+            summaries[worker.id] = try Summary.parse(await worker.process.outputAfterExit(timeout: .seconds(100)))
+        }
+        let left = await eventually(within: .seconds(15)) {
+            let states = monitor.memberStates
+            return workerIDs.allSatisfy { states[$0] == "left" }
+        }
+        #expect(left, "\(monitor.memberStates)")
+        // A status taken after every leave, so it holds each worker's last report.
+        let uptime = monitor.status?.uptimeMs ?? 0
+        #expect(await eventually(within: .seconds(10)) { (monitor.status?.uptimeMs ?? 0) > uptime })
+        return summaries
+    }
+
+    /// Holds the coordinator's final status against what the workers say they produced:
+    /// per worker, per category, and in total, exactly. Returns the scenario's figures.
+    func reconcile(_ summaries: [String: Summary], scenario: String) throws -> ReliabilityFigures {
+        let status = try #require(monitor.status)
+        let byWorker = Dictionary(grouping: status.workers, by: { $0.worker.workerID })
+        var lost: UInt64 = 0
+        var doubleCounted: UInt64 = 0
+        for (worker, summary) in summaries.sorted(by: { $0.key < $1.key }) {
+            let entries = byWorker[worker] ?? []
+            #expect(entries.count == 1, "one incarnation of \(worker): \(entries)")
+            let reports = entries.reduce(0) { $0 + $1.reportsAccepted }
+            let samples = entries.reduce(0) { $0 + $1.samplesAccepted }
+            #expect(summary.abandoned == 0, "\(worker)")
+            #expect(summary.acknowledged == summary.reports, "\(worker)")
+            #expect(reports == summary.reports, "\(worker): merged \(reports) of \(summary.reports)")
+            #expect(samples == summary.samples, "\(worker): merged \(samples) samples of \(summary.samples)")
+            lost += summary.reports > reports ? summary.reports - reports : 0
+            doubleCounted += reports > summary.reports ? reports - summary.reports : 0
+        }
+
+        // Per category: every sample and every report once, and the sums with them. The
+        // sums agree to rounding only: both sides are compensated sums, but the coordinator
+        // adds the two workers' reports interleaved, the test adds two totals.
+        var produced: [String: (reports: Int, count: Int, abs: Double, squared: Double, reward: Double)] = [:]
+        for category in summaries.values.flatMap(\.categories) {
+            var entry = produced[category.category, default: (0, 0, 0, 0, 0)]
+            entry.reports += category.reports
+            entry.count += category.count
+            entry.abs += category.sumAbsAdvantage
+            entry.squared += category.sumSquaredAdvantage
+            entry.reward += category.sumReward
+            produced[category.category] = entry
+        }
+        #expect(Set(status.totals.map(\.category)) == Set(produced.keys))
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(a), abs(b)) }
+        for totals in status.totals {
+            guard let mine = produced[totals.category] else { continue }
+            #expect(totals.reports == UInt64(mine.reports), "\(totals.category) reports")
+            #expect(totals.count == UInt64(mine.count), "\(totals.category) samples")
+            #expect(close(totals.sumAbsAdvantage, mine.abs), "\(totals.category): \(totals.sumAbsAdvantage) vs \(mine.abs)")
+            #expect(close(totals.sumSquaredAdvantage, mine.squared), "\(totals.category) sum of squares")
+            #expect(close(totals.sumReward, mine.reward), "\(totals.category) rewards")
+        }
+
+        let sent = summaries.values.reduce(0) { $0 + $1.reports }
+        #expect(status.reportsAccepted == sent)
+        #expect(status.reportsRejected == 0)
+        #expect(status.malformedMessages == 0)
+        // Policy versions, as the monitor saw them over its clean link, never went back.
+        let versions = monitor.versions
+        #expect(!versions.isEmpty)
+        #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 <= $1 })
+
+        return ReliabilityFigures(
+            scenario: scenario, sent: sent, merged: status.reportsAccepted,
+            duplicatesIgnored: status.duplicatesIgnored,
+            resends: summaries.values.reduce(0) { $0 + $1.retransmissions },
+            lost: lost, doubleCounted: doubleCounted)
+    }
+
+    /// The wire counts once no packet is on its way any more: the same over half a second
+    /// (longer than any delay the scenarios impose).
+    func settledWireCounters() async throws -> WireCounters? {
+        guard var previous = try lab.wireCounters() else { return nil }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(15)
+        while clock.now < deadline {
+            try await clock.sleep(for: .milliseconds(500))
+            let now = try #require(try lab.wireCounters())
+            if now == previous { return now }
+            previous = now
+        }
+        Issue.record("packets still moving on the worker links 15 s after the workers stopped: \(previous)")
+        return previous
+    }
+
+    func stop() async throws {
+        monitor.stop()
+        coordinator.signal(SIGTERM)
+        try await coordinator.waitForExit(timeout: .seconds(10))
+    }
+
+    /// After a failure, stop() never ran: the monitor would keep redialling a dead coordinator.
+    deinit {
+        monitor.stop()
+    }
+}
