@@ -125,7 +125,15 @@ struct ProtobufReader {
         return string
     }
 
-    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// A string field's bytes, checked as `string()` checks them, without making a `String`
+    /// of them when they are ASCII.
+    mutating func utf8() throws(BinaryDecodingError) -> UnsafeRawBufferPointer {
+        let body = try lengthDelimited()
+        guard Self.isASCII(body) || String(validating: body, as: UTF8.self) != nil else { throw .invalidUTF8 }
+        return body
+    }
+
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         var high: UInt64 = 0
         while index + 8 <= bytes.count {
@@ -142,6 +150,16 @@ struct ProtobufReader {
     /// A reader for an embedded message, one level deeper.
     mutating func message() throws(BinaryDecodingError) -> ProtobufReader {
         try ProtobufReader(lengthDelimited(), depthBudget: depthBudget)
+    }
+
+    /// A reader over a packed repeated field's values: not a message, so no deeper.
+    mutating func packed() throws(BinaryDecodingError) -> ProtobufReader {
+        ProtobufReader(packing: try lengthDelimited(), depthBudget: depthBudget)
+    }
+
+    private init(packing bytes: UnsafeRawBufferPointer, depthBudget: Int) {
+        self.bytes = bytes
+        self.depthBudget = depthBudget
     }
 
     /// Skips the field that `tag` began: unknown, or known under another wire type.

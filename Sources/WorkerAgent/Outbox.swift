@@ -85,7 +85,7 @@ struct Outbox: Sendable {
 
     /// Forgets what `ack` covers and returns how many reports it settled.
     @discardableResult
-    mutating func acknowledge(_ ack: Wire.WorkerAck) -> Int {
+    mutating func acknowledge(_ ack: Acknowledgement) -> Int {
         var settled = 0
         while let first = order.first, first <= ack.contiguousThrough {
             order.removeFirst()

@@ -24,7 +24,7 @@ import NNG
 public actor WorkerAgent {
     public nonisolated let configuration: WorkerAgentConfiguration
     public nonisolated let identity: Wire.WorkerIdentity
-    /// `identity` as reports carry it.
+    /// `identity` as reports carry it and acknowledgements are matched against it.
     private let reportingWorker: ReportFrame.Worker
     private let logger: Logger
     private let subscriber: Socket
@@ -311,6 +311,12 @@ public actor WorkerAgent {
     private func receive(_ frame: UnsafeRawBufferPointer) {
         let body: Wire.Envelope.OneOf_Body
         do {
+            // Every ACKS frame names every worker that reported lately; only this one's
+            // entries are decoded. Frames the fast reader leaves take the general decoder.
+            if let acknowledgements = try AcksFrameDecoder.acknowledgements(in: frame, for: reportingWorker) {
+                for acknowledgement in acknowledgements { acknowledge(acknowledgement) }
+                return
+            }
             body = try WireCodec.decode(frame)
         } catch {
             counters.malformedFrames += 1
@@ -322,7 +328,7 @@ public actor WorkerAgent {
             adopt(published, authoritative: false)
         case .acks(let acks):
             for ack in acks.workers where ack.worker == identity {
-                acknowledge(ack)
+                acknowledge(Acknowledgement(ack))
             }
         case .control(let control):
             handle(control)
@@ -343,9 +349,7 @@ public actor WorkerAgent {
             // The join answer is authoritative: a coordinator that restarted
             // without its state may publish lower versions than the agent saw.
             adopt(accepted.policy, authoritative: true)
-            var ack = Wire.WorkerAck()
-            ack.contiguousThrough = accepted.contiguousThrough
-            acknowledge(ack)
+            acknowledge(Acknowledgement(contiguousThrough: accepted.contiguousThrough))
         case .joinRejected(let rejected) where rejected.worker == identity:
             logger.error("the coordinator rejected the join", metadata: ["reason": "\(rejected.reason)"])
             fail(.joinRejected(reason: rejected.reason))
@@ -375,7 +379,7 @@ public actor WorkerAgent {
         }
     }
 
-    private func acknowledge(_ ack: Wire.WorkerAck) {
+    private func acknowledge(_ ack: Acknowledgement) {
         let settled = outbox.acknowledge(ack)
         counters.reportsAcknowledged += UInt64(settled)
         counters.reportsRejectedByCoordinator = max(counters.reportsRejectedByCoordinator, ack.rejected)

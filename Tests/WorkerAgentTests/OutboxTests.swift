@@ -13,11 +13,8 @@ struct OutboxTests {
         )
     }
 
-    func ack(through contiguous: UInt64, selective: [UInt64] = []) -> Wire.WorkerAck {
-        var ack = Wire.WorkerAck()
-        ack.contiguousThrough = contiguous
-        ack.selective = selective
-        return ack
+    func ack(through contiguous: UInt64, selective: [UInt64] = []) -> Acknowledgement {
+        Acknowledgement(contiguousThrough: contiguous, selective: selective)
     }
 
     @Test func reportsAreNumberedFromOneWithoutGaps() {
