@@ -233,24 +233,25 @@ public actor WorkerAgent {
         if let failure { throw failure }
         guard !draining else { throw WorkerAgentError.stopped }
         guard !statistics.isEmpty else { throw WorkerAgentError.invalidReport("a report needs at least one category") }
-        var candidates: [CategoryReport] = []
+        // Mapped, not appended: each array is allocated once at its final size.
+        let candidates = try statistics.map { statistics in
+            let candidate = CategoryReport(
+                category: statistics.category, count: statistics.count,
+                sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
+                sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare)
+            do {
+                try candidate.validate()
+            } catch {
+                throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
+            }
+            return candidate
+        }
         var report = ReportFrame(
             worker: reportingWorker, policyVersion: policyVersion, stepShare: configuration.stepShare,
-            categories: try statistics.map { statistics in
-                let candidate = CategoryReport(
-                    category: statistics.category, count: statistics.count,
-                    sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
-                    sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare)
-                do {
-                    try candidate.validate()
-                } catch {
-                    throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
-                }
-                candidates.append(candidate)
-                return ReportFrame.Category(
-                    category: statistics.category, count: UInt64(statistics.count),
-                    sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
-                    sumReward: statistics.sumReward)
+            categories: candidates.map {
+                ReportFrame.Category(
+                    category: $0.category, count: UInt64($0.count), sumAbsAdvantage: $0.sumAbsAdvantage,
+                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward)
             })
         switch outbox.enqueue(&report, at: .now) {
         case .full:
@@ -317,6 +318,10 @@ public actor WorkerAgent {
                 for acknowledgement in acknowledgements { acknowledge(acknowledgement) }
                 return
             }
+            // Policies, the other steady traffic, are read without SwiftProtobuf too.
+            if let policy = try PolicyFrameDecoder.decode(frame) {
+                return adopt(policy, authoritative: false)
+            }
             body = try WireCodec.decode(frame)
         } catch {
             counters.malformedFrames += 1
@@ -325,7 +330,7 @@ public actor WorkerAgent {
         }
         switch body {
         case .policy(let published):
-            adopt(published, authoritative: false)
+            adopt(PolicyFrame(published), authoritative: false)
         case .acks(let acks):
             for ack in acks.workers where ack.worker == identity {
                 acknowledge(Acknowledgement(ack))
@@ -348,7 +353,7 @@ public actor WorkerAgent {
             heartbeatInterval = .milliseconds(Int(max(accepted.heartbeatIntervalMs, 10)))
             // The join answer is authoritative: a coordinator that restarted
             // without its state may publish lower versions than the agent saw.
-            adopt(accepted.policy, authoritative: true)
+            adopt(PolicyFrame(accepted.policy), authoritative: true)
             acknowledge(Acknowledgement(contiguousThrough: accepted.contiguousThrough))
         case .joinRejected(let rejected) where rejected.worker == identity:
             logger.error("the coordinator rejected the join", metadata: ["reason": "\(rejected.reason)"])
@@ -363,7 +368,7 @@ public actor WorkerAgent {
         }
     }
 
-    private func adopt(_ published: Wire.Policy, authoritative: Bool) {
+    private func adopt(_ published: PolicyFrame, authoritative: Bool) {
         guard let next = PublishedPolicy(published) else {
             counters.malformedFrames += 1
             logger.warning("dropped a policy whose arrays differ in length", metadata: ["version": "\(published.version)"])
