@@ -19,10 +19,12 @@ public enum Topic: String, Sendable, CaseIterable {
     public var bytes: [UInt8] { Array(rawValue.utf8) }
 
     init?(prefix: some Collection<UInt8>) {
-        guard prefix.count == Self.byteCount, let text = String(bytes: prefix, encoding: .ascii) else {
-            return nil
-        }
-        self.init(rawValue: text)
+        // Compared as bytes: decoding the prefix as a Foundation string first cost more
+        // than the rest of a small frame's decode.
+        guard prefix.count == Self.byteCount,
+            let topic = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(prefix) })
+        else { return nil }
+        self = topic
     }
 
     /// The topic a body must travel under.
