@@ -152,6 +152,18 @@ struct ProtobufReader {
         try ProtobufReader(lengthDelimited(), depthBudget: depthBudget)
     }
 
+    /// Appends the values of a packed repeated `double` field. SwiftProtobuf checks its
+    /// length differently from other length-delimited fields: any length that is not a
+    /// whole number of doubles, or runs past the input, is `truncated`.
+    mutating func packedDoubles(into values: inout [Double]) throws(BinaryDecodingError) {
+        let length = try varint()
+        guard length > 0 else { return }
+        guard length % 8 == 0, length <= UInt64(bytes.count - position) else { throw .truncated }
+        let count = Int(length / 8)
+        values.reserveCapacity(values.count + count)
+        for _ in 0..<count { values.append(try double()) }
+    }
+
     /// A reader over a packed repeated field's values: not a message, so no deeper.
     mutating func packed() throws(BinaryDecodingError) -> ProtobufReader {
         ProtobufReader(packing: try lengthDelimited(), depthBudget: depthBudget)

@@ -7,7 +7,7 @@ public struct PublishedPolicy: Sendable, Hashable {
     public var distribution: CurriculumDistribution
     public var policyName: String
 
-    init?(_ policy: Wire.Policy) {
+    init?(_ policy: PolicyFrame) {
         guard policy.categories.count == policy.probabilities.count,
             policy.categories.count == policy.values.count
         else { return nil }

@@ -173,7 +173,7 @@ import Testing
         var disagreements: [String] = []
     }
 
-    static let inputs = 400_000
+    static let inputs = 300_000
 
     static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
         var mutator = DecoderFuzzTests.Mutator(random: TestRandom(seed: seed))
