@@ -47,9 +47,11 @@ struct ProtobufReader {
         self.depthBudget = depthBudget - 1
     }
 
+    @inline(__always)
     var isAtEnd: Bool { position == bytes.count }
 
     /// The next field's tag. Call only when not at the end.
+    @inline(__always)
     mutating func tag() throws(BinaryDecodingError) -> Tag {
         let available = bytes.count - position
         let first = bytes[position]
@@ -79,6 +81,7 @@ struct ProtobufReader {
         return Tag(field: field, wireType: wireType)
     }
 
+    @inline(__always)
     mutating func varint() throws(BinaryDecodingError) -> UInt64 {
         guard position < bytes.count else { throw .truncated }
         var byte = bytes[position]
@@ -96,17 +99,20 @@ struct ProtobufReader {
         }
     }
 
+    @inline(__always)
     mutating func fixed64() throws(BinaryDecodingError) -> UInt64 {
         guard bytes.count - position >= 8 else { throw .truncated }
         defer { position += 8 }
         return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
     }
 
+    @inline(__always)
     mutating func double() throws(BinaryDecodingError) -> Double {
         try Double(bitPattern: fixed64())
     }
 
     /// The body of a known length-delimited field.
+    @inline(__always)
     mutating func lengthDelimited() throws(BinaryDecodingError) -> UnsafeRawBufferPointer {
         let length = try varint()
         guard length < 0x7FFF_FFFF else { throw .malformedProtobuf }
@@ -116,6 +122,7 @@ struct ProtobufReader {
     }
 
     /// A string field's value, refused unless it is valid UTF-8.
+    @inline(__always)
     mutating func string() throws(BinaryDecodingError) -> String {
         let body = try lengthDelimited()
         // Names are nearly always ASCII, which is valid UTF-8 as it is: checking that is a
@@ -148,6 +155,7 @@ struct ProtobufReader {
     }
 
     /// A reader for an embedded message, one level deeper.
+    @inline(__always)
     mutating func message() throws(BinaryDecodingError) -> ProtobufReader {
         try ProtobufReader(lengthDelimited(), depthBudget: depthBudget)
     }

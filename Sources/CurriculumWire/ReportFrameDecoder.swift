@@ -78,6 +78,9 @@ public enum ReportFrameDecoder {
                 var body = try reader.message()
                 var category = ReportFrame.Category()
                 try decode(&body, into: &category)
+                // Reports carry a handful of categories: one allocation instead of one
+                // per doubling.
+                if report.categories.capacity == 0 { report.categories.reserveCapacity(8) }
                 report.categories.append(category)
             case (6, .varint):
                 report.resendFloor = try reader.varint()
