@@ -117,8 +117,10 @@ public struct CoordinatorState: Sendable {
         var samples: UInt64 = 0
         for candidate in report.categories {
             // Validated against this version and these categories: apply cannot refuse it.
-            try! curriculum.apply(candidate)
-            knownCategories.insert(candidate.category)
+            let outcome = try! curriculum.apply(candidate)
+            // Every category with totals is known already (the initialisers take them all
+            // in, and nothing is ever forgotten): only a category's first report can add one.
+            if outcome.isFirstOfCategory { knownCategories.insert(candidate.category) }
             samples += UInt64(candidate.count)
         }
         membership.heardIfUnknown(from: report.worker, at: now)

@@ -12,10 +12,13 @@ public struct Curriculum: Sendable {
         public var staleness: Int
         /// The staleness weight the report was merged with.
         public var weight: Double
+        /// Whether this was the first report merged for its category: its totals began with it.
+        public var isFirstOfCategory: Bool
 
-        public init(staleness: Int, weight: Double) {
+        public init(staleness: Int, weight: Double, isFirstOfCategory: Bool = false) {
             self.staleness = staleness
             self.weight = weight
+            self.isFirstOfCategory = isFirstOfCategory
         }
     }
 
@@ -75,7 +78,7 @@ public struct Curriculum: Sendable {
         if inserted { totalsByArm.append(CategoryTotals()) }
         totalsByArm[arm].add(report)
         cachedDistribution = nil
-        return MergeOutcome(staleness: s, weight: w)
+        return MergeOutcome(staleness: s, weight: w, isFirstOfCategory: inserted)
     }
 
     /// Registers a category before any report names it, at the policy's initial value.

@@ -45,7 +45,7 @@ import Testing
             version: 10)
         // s = 3: w = 0.5, a = alpha w = 0.25, Q = 0.25 * 1.
         let outcome = try c.apply(report("a", n: 1, abs: 1, version: 7))
-        #expect(outcome == .init(staleness: 3, weight: 0.5))
+        #expect(outcome == .init(staleness: 3, weight: 0.5, isFirstOfCategory: true))
         #expect(c.distribution().values == [0.25])
         #expect(throws: ReportRejection.tooStale(staleness: 5, maximum: 4)) {
             try c.apply(report("a", n: 1, abs: 1, version: 5))
@@ -57,6 +57,8 @@ import Testing
             try c.apply(report("a", n: 1, abs: 1, version: .min))
         }
         #expect(c.totals(for: "a")?.reports == 1)
+        // Only a category's first merged report opens its totals.
+        #expect(try c.apply(report("a", n: 1, abs: 1, version: 10)).isFirstOfCategory == false)
     }
 
     @Test func versionOnlyMovesForward() throws {
