@@ -2,10 +2,10 @@
 /// SwiftProtobuf's `BinaryEncoder` writes it: minimal varints, doubles as their
 /// little-endian bit pattern (NaN payloads and -0 included), strings as their UTF-8.
 struct ProtobufWriter {
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private let buffer: UnsafeMutableRawBufferPointer
     private(set) var count = 0
 
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+    init(_ buffer: UnsafeMutableRawBufferPointer) {
         self.buffer = buffer
     }
 
@@ -35,8 +35,7 @@ struct ProtobufWriter {
     }
 
     mutating func double(_ value: Double) {
-        UnsafeMutableRawBufferPointer(buffer).storeBytes(
-            of: value.bitPattern.littleEndian, toByteOffset: count, as: UInt64.self)
+        buffer.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: count, as: UInt64.self)
         count += 8
     }
 
@@ -48,8 +47,7 @@ struct ProtobufWriter {
     mutating func string(_ value: String) {
         varint(UInt64(value.utf8.count))
         let copied: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
-            UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[count...])
-                .copyMemory(from: UnsafeRawBufferPointer(utf8))
+            UnsafeMutableRawBufferPointer(rebasing: buffer[count...]).copyMemory(from: UnsafeRawBufferPointer(utf8))
             count += utf8.count
         }
         if copied == nil { bytes(value.utf8) }

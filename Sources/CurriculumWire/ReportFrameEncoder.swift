@@ -7,26 +7,40 @@
 /// `worker` is written even when empty. Every field number here is below 16, so every
 /// tag is one byte.
 public enum ReportFrameEncoder {
+    private static let topic = Topic.report.bytes
+    private static let version = UInt64(WireCodec.protocolVersion)
+
     public static func encode(_ report: ReportFrame) -> [UInt8] {
-        let reportSize = size(of: report)
-        let version = UInt64(WireCodec.protocolVersion)
-        let envelopeSize =
-            (version != 0 ? 1 + ProtobufWriter.varintSize(version) : 0)
-            + ProtobufWriter.lengthDelimitedFieldSize(reportSize)
-        let topic = Topic.report.bytes
-        return [UInt8](unsafeUninitializedCapacity: topic.count + envelopeSize) { buffer, initialized in
-            var writer = ProtobufWriter(buffer)
-            writer.bytes(topic)
-            if version != 0 {
-                writer.byte(1 << 3 | 0)
-                writer.varint(version)
-            }
-            writer.byte(11 << 3 | 2)
-            writer.varint(UInt64(reportSize))
-            write(report, into: &writer)
-            precondition(writer.count == buffer.count, "a report frame's size was miscounted")
-            initialized = writer.count
+        [UInt8](unsafeUninitializedCapacity: frameSize(of: report)) { buffer, initialized in
+            write(report, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = buffer.count
         }
+    }
+
+    /// The bytes ``write(_:into:)`` writes for `report`.
+    public static func frameSize(of report: ReportFrame) -> Int {
+        topic.count + envelopeSize(reportSize: size(of: report))
+    }
+
+    /// Writes `report`'s frame into `buffer`, which must be exactly ``frameSize(of:)`` bytes:
+    /// for example a message buffer of the transport, so the frame is not copied again.
+    public static func write(_ report: ReportFrame, into buffer: UnsafeMutableRawBufferPointer) {
+        let reportSize = size(of: report)
+        precondition(buffer.count == topic.count + envelopeSize(reportSize: reportSize), "a report frame's size was miscounted")
+        var writer = ProtobufWriter(buffer)
+        writer.bytes(topic)
+        if version != 0 {
+            writer.byte(1 << 3 | 0)
+            writer.varint(version)
+        }
+        writer.byte(11 << 3 | 2)
+        writer.varint(UInt64(reportSize))
+        write(report, into: &writer)
+        precondition(writer.count == buffer.count, "a report frame's size was miscounted")
+    }
+
+    private static func envelopeSize(reportSize: Int) -> Int {
+        (version != 0 ? 1 + ProtobufWriter.varintSize(version) : 0) + ProtobufWriter.lengthDelimitedFieldSize(reportSize)
     }
 
     // MARK: - Sizes

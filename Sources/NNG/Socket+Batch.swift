@@ -7,11 +7,19 @@ extension Socket {
     /// A publisher never waits, so for one this is ``send(_:)`` minus the executor hop an
     /// `async` call costs an actor: the call runs on the caller's executor.
     public func trySend(_ bytes: [UInt8]) throws(NNGError) -> Bool {
-        var msg: OpaquePointer?
-        try NNGError.check(nng_msg_alloc(&msg, bytes.count), "nng_msg_alloc")
-        if !bytes.isEmpty {
-            bytes.withUnsafeBytes { nng_msg_body(msg)!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        try trySend(byteCount: bytes.count) { body in
+            bytes.withUnsafeBytes { body.copyMemory(from: $0) }
         }
+    }
+
+    /// ``trySend(_:)`` for a message that `write` writes straight into nng's buffer of
+    /// `byteCount` bytes, rather than into an array that is then copied.
+    public func trySend(
+        byteCount: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(NNGError) -> Bool {
+        var msg: OpaquePointer?
+        try NNGError.check(nng_msg_alloc(&msg, byteCount), "nng_msg_alloc")
+        write(UnsafeMutableRawBufferPointer(start: nng_msg_body(msg), count: byteCount))
         switch immediateSender.send(msg!, on: handle) {
         case .sent: return true
         case .wouldBlock: return false

@@ -447,9 +447,18 @@ public actor WorkerAgent {
         send(frame: WireCodec.encode(body))
     }
 
-    /// Reports, the bulk of what an agent sends, skip SwiftProtobuf: the same bytes, cheaper.
+    /// Reports, the bulk of what an agent sends, skip SwiftProtobuf: the same bytes, cheaper,
+    /// written straight into nng's message unless they are to be signed.
     private func send(_ report: ReportFrame) {
-        send(frame: ReportFrameEncoder.encode(report))
+        guard signer == nil else { return send(frame: ReportFrameEncoder.encode(report)) }
+        do {
+            _ = try publisher.trySend(byteCount: ReportFrameEncoder.frameSize(of: report)) {
+                ReportFrameEncoder.write(report, into: $0)
+            }
+        } catch {
+            // A publisher only fails once closed; the outbox still holds the report.
+            logger.debug("send failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Signs the frame first when the configuration has a key, retransmissions too.
