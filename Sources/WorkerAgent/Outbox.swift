@@ -26,9 +26,13 @@ struct Outbox: Sendable {
     let maximumTimeout: Duration
 
     private(set) var nextSequence: UInt64 = 1
-    private var pending: [UInt64: Entry] = [:]
-    /// Sequence numbers in send order; some may already be acknowledged and are skipped lazily.
-    private var order: Deque<UInt64> = []
+    /// Slot `i` holds sequence number `firstSequence + i`, nil once it is acknowledged or
+    /// abandoned; the first slot is never nil. Sequence numbers are consecutive, so this
+    /// finds a report without hashing, on the path every report and acknowledgement takes.
+    private var slots: Deque<Entry?> = []
+    private var firstSequence: UInt64 = 1
+    /// Reports pending: the slots that are not nil.
+    private(set) var count = 0
     private var random: Xoshiro256StarStar
     private(set) var abandoned: UInt64 = 0
     /// No pending report is due before this: `due(at:)` skips its scan of the whole outbox
@@ -50,51 +54,57 @@ struct Outbox: Sendable {
         self.random = Xoshiro256StarStar(seed: seed)
     }
 
-    var count: Int { pending.count }
-    var isEmpty: Bool { pending.isEmpty }
+    var isEmpty: Bool { count == 0 }
 
     /// Every sequence number below this one is acknowledged or abandoned.
-    var resendFloor: UInt64 {
-        mutating get {
-            while let first = order.first, pending[first] == nil { order.removeFirst() }
-            return order.first ?? nextSequence
-        }
-    }
+    var resendFloor: UInt64 { slots.isEmpty ? nextSequence : firstSequence }
 
     /// Numbers `report`, stores it and schedules its first retransmission.
     /// The caller sends it at once.
     mutating func enqueue(_ report: inout ReportFrame, at now: ContinuousClock.Instant) -> Admission {
         var dropped: UInt64?
-        if pending.count >= capacity {
+        if count >= capacity {
             guard overflow == .dropOldest else { return .full }
-            let oldest = resendFloor
-            pending[oldest] = nil
+            dropped = firstSequence
+            settle(at: 0)
             abandoned += 1
-            dropped = oldest
         }
         let sequence = nextSequence
         nextSequence += 1
         report.sequence = sequence
-        report.resendFloor = pending.isEmpty ? sequence : resendFloor
+        report.resendFloor = isEmpty ? sequence : resendFloor
         let entry = Entry(report: report, attempts: 1, nextAttempt: now + backoff(afterAttempts: 1))
-        pending[sequence] = entry
+        if slots.isEmpty { firstSequence = sequence }
+        slots.append(entry)
+        count += 1
         earliestAttempt = min(earliestAttempt ?? entry.nextAttempt, entry.nextAttempt)
-        order.append(sequence)
         return dropped.map { .queuedDropping(sequence: sequence, dropped: $0) } ?? .queued(sequence: sequence)
     }
 
     /// Forgets what `ack` covers and returns how many reports it settled.
     @discardableResult
     mutating func acknowledge(_ ack: Acknowledgement) -> Int {
-        var settled = 0
-        while let first = order.first, first <= ack.contiguousThrough {
-            order.removeFirst()
-            if pending.removeValue(forKey: first) != nil { settled += 1 }
+        let before = count
+        while !slots.isEmpty, firstSequence <= ack.contiguousThrough {
+            settle(at: 0)
         }
-        for sequence in ack.selective where pending.removeValue(forKey: sequence) != nil {
-            settled += 1
+        for sequence in ack.selective where sequence >= firstSequence && sequence - firstSequence < UInt64(slots.count) {
+            settle(at: Int(sequence - firstSequence))
         }
-        return settled
+        return before - count
+    }
+
+    /// Forgets the report in slot `index`, if it is still pending, and drops the slots
+    /// before the first one still pending.
+    private mutating func settle(at index: Int) {
+        if slots[index] != nil {
+            slots[index] = nil
+            count -= 1
+        }
+        while let first = slots.first, first == nil {
+            slots.removeFirst()
+            firstSequence += 1
+        }
     }
 
     /// The reports whose retransmission time has come, each rescheduled with a
@@ -104,13 +114,13 @@ struct Outbox: Sendable {
         let floor = resendFloor
         var reports: [ReportFrame] = []
         var next: ContinuousClock.Instant?
-        for sequence in order {
-            guard var entry = pending[sequence] else { continue }
+        for index in slots.indices {
+            guard var entry = slots[index] else { continue }
             if entry.nextAttempt <= now, reports.count < limit {
                 entry.attempts += 1
                 entry.nextAttempt = now + backoff(afterAttempts: entry.attempts)
                 entry.report.resendFloor = floor
-                pending[sequence] = entry
+                slots[index] = entry
                 reports.append(entry.report)
             }
             next = min(next ?? entry.nextAttempt, entry.nextAttempt)
@@ -122,13 +132,13 @@ struct Outbox: Sendable {
     /// Makes every pending report due now: after a reconnection there is no
     /// reason to wait out the backoff.
     mutating func expediteAll(at now: ContinuousClock.Instant) {
-        for key in pending.keys { pending[key]!.nextAttempt = now }
-        if !pending.isEmpty { earliestAttempt = now }
+        for index in slots.indices where slots[index] != nil { slots[index]!.nextAttempt = now }
+        if !isEmpty { earliestAttempt = now }
     }
 
     /// The earliest scheduled retransmission, if any report is pending.
     var nextDeadline: ContinuousClock.Instant? {
-        pending.values.lazy.map(\.nextAttempt).min()
+        slots.lazy.compactMap { $0?.nextAttempt }.min()
     }
 
     /// Timeout after `attempts` sends: initial * 2^(attempts-1), capped, with

@@ -43,6 +43,37 @@ struct OutboxTests {
         #expect(outbox.resendFloor == 7)
     }
 
+    @Test func theResendFloorWaitsForTheOldestPendingReport() {
+        var outbox = makeOutbox()
+        for _ in 1...6 {
+            var report = ReportFrame()
+            _ = outbox.enqueue(&report, at: start)
+        }
+        #expect(outbox.acknowledge(ack(through: 0, selective: [1, 3, 3, 9, .max])) == 2)
+        #expect(outbox.resendFloor == 2)
+        #expect(outbox.count == 4)
+        #expect(outbox.acknowledge(ack(through: 0, selective: [2])) == 1)
+        #expect(outbox.resendFloor == 4)
+        outbox.expediteAll(at: start)
+        #expect(outbox.due(at: start).map(\.sequence) == [4, 5, 6])
+        #expect(outbox.due(at: start + .seconds(10)).map(\.resendFloor) == [4, 4, 4])
+    }
+
+    @Test func overflowSkipsWhatWasAcknowledgedWhenDroppingTheOldest() {
+        var outbox = makeOutbox(capacity: 3)
+        for _ in 1...3 {
+            var report = ReportFrame()
+            _ = outbox.enqueue(&report, at: start)
+        }
+        #expect(outbox.acknowledge(ack(through: 0, selective: [2])) == 1)
+        var fourth = ReportFrame()
+        #expect(outbox.enqueue(&fourth, at: start) == .queued(sequence: 4))
+        var fifth = ReportFrame()
+        #expect(outbox.enqueue(&fifth, at: start) == .queuedDropping(sequence: 5, dropped: 1))
+        #expect(fifth.resendFloor == 3)
+        #expect(outbox.count == 3)
+    }
+
     @Test func unacknowledgedReportsComeDueWithGrowingBackoff() {
         var outbox = makeOutbox()
         var report = ReportFrame()
