@@ -30,6 +30,9 @@ struct Outbox: Sendable {
     /// abandoned; the first slot is never nil. Sequence numbers are consecutive, so this
     /// finds a report without hashing, on the path every report and acknowledgement takes.
     private var slots: Deque<Entry?> = []
+    /// Whether each slot still holds its report. Kept beside `slots` because reading an
+    /// entry out of a `Deque` copies it (and retains its report) just to test it for nil.
+    private var isPending: Deque<Bool> = []
     private var firstSequence: UInt64 = 1
     /// Reports pending: the slots that are not nil.
     private(set) var count = 0
@@ -76,6 +79,7 @@ struct Outbox: Sendable {
         let entry = Entry(report: report, attempts: 1, nextAttempt: now + backoff(afterAttempts: 1))
         if slots.isEmpty { firstSequence = sequence }
         slots.append(entry)
+        isPending.append(true)
         count += 1
         earliestAttempt = min(earliestAttempt ?? entry.nextAttempt, entry.nextAttempt)
         return dropped.map { .queuedDropping(sequence: sequence, dropped: $0) } ?? .queued(sequence: sequence)
@@ -97,11 +101,13 @@ struct Outbox: Sendable {
     /// Forgets the report in slot `index`, if it is still pending, and drops the slots
     /// before the first one still pending.
     private mutating func settle(at index: Int) {
-        if slots[index] != nil {
+        if isPending[index] {
+            isPending[index] = false
             slots[index] = nil
             count -= 1
         }
-        while let first = slots.first, first == nil {
+        while isPending.first == false {
+            isPending.removeFirst()
             slots.removeFirst()
             firstSequence += 1
         }
@@ -132,7 +138,7 @@ struct Outbox: Sendable {
     /// Makes every pending report due now: after a reconnection there is no
     /// reason to wait out the backoff.
     mutating func expediteAll(at now: ContinuousClock.Instant) {
-        for index in slots.indices where slots[index] != nil { slots[index]!.nextAttempt = now }
+        for index in slots.indices where isPending[index] { slots[index]!.nextAttempt = now }
         if !isEmpty { earliestAttempt = now }
     }
 
