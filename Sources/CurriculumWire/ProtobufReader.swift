@@ -2,9 +2,10 @@ import SwiftProtobuf
 
 /// A cursor over protobuf binary data that follows SwiftProtobuf's `BinaryDecoder`
 /// (version 1.x) rule for rule, fault for fault: what it accepts, what it skips, and which
-/// `BinaryDecodingError` it throws first for a bad input. ``ReportFrameDecoder`` reads
-/// frames with it and must refuse exactly what the generated code refuses; the
-/// differential tests in ReportFrameDecoderTests check that.
+/// `BinaryDecodingError` it throws first for a bad input. ``ReportFrameDecoder``,
+/// ``AcksFrameDecoder`` and ``PolicyFrameDecoder`` read frames with it and must refuse
+/// exactly what the generated code refuses; their differential tests (a fuzzer against
+/// `WireCodec.decode` each) check that.
 ///
 /// The rules that matter, as SwiftProtobuf has them:
 /// - A tag is read from at most 5 bytes (the fifth at most 15); a wire type of 6 or 7, field
@@ -12,7 +13,8 @@ import SwiftProtobuf
 /// - A varint is at most 10 bytes (bits beyond 64 are dropped); running out of input in its
 ///   first byte is `truncated`, in a later one `malformedProtobuf`.
 /// - A known length-delimited field of 2^31 - 1 bytes or more is `malformedProtobuf`, one
-///   longer than the input `truncated`; an unknown one is only checked against the input.
+///   longer than the input `truncated`; an unknown one is only checked against the input,
+///   and a packed `double` field's length must also be a multiple of 8 (else `truncated`).
 /// - Unknown fields, and known ones with another wire type, are skipped whole; a group is
 ///   skipped to its matching end-group tag, whose tags are read as plain varints.
 /// - Messages and groups nest at most `BinaryDecodingOptions.messageDepthLimit` deep,

@@ -441,8 +441,6 @@ public actor WorkerAgent {
         }
     }
 
-    /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
-    /// drops from a full queue instead), so `trySend` always takes the frame.
     private func send(_ body: Wire.Envelope.OneOf_Body) {
         send(frame: WireCodec.encode(body))
     }
@@ -461,7 +459,9 @@ public actor WorkerAgent {
         }
     }
 
-    /// Signs the frame first when the configuration has a key, retransmissions too.
+    /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
+    /// drops from a full queue instead), so `trySend` always takes the frame. Signs it
+    /// first when the configuration has a key, retransmissions too.
     private func send(frame unsigned: [UInt8]) {
         let frame = signer?.sign(unsigned) ?? unsigned
         do {
