@@ -105,8 +105,19 @@ public actor WorkerAgent {
         logger.info("dialing coordinator", metadata: [
             "broadcast": "\(configuration.broadcastURL)", "reports": "\(configuration.reportsURL)",
         ])
-        defer { stop() }
+        let (ending, endRun) = AsyncStream.makeStream(of: Void.self)
+        self.endRun = endRun
+        // The sockets close only once every loop below has returned: closing a socket while
+        // one of its receives is being cancelled can crash or hang libnng 1.5.2.
+        defer {
+            self.endRun = nil
+            stop()
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // stop() ends the run through here; the other loops are then cancelled.
+                for await _ in ending { return }
+            }
             group.addTask {
                 // One hop onto the actor per batch of queued frames, not per frame.
                 for try await batch in self.subscriber.messageBatches(maximum: 64) {
@@ -130,7 +141,8 @@ public actor WorkerAgent {
                     await self.tick(at: clock.now)
                 }
             }
-            // Each loop ends only when the sockets close (drained, stopped or failed).
+            // Each loop ends only when the agent stops (drained or failed), the sockets close,
+            // or the task is cancelled.
             _ = try await group.next()
             group.cancelAll()
         }
@@ -484,12 +496,18 @@ public actor WorkerAgent {
 
     /// Whether `stop()` has run: the sockets are closing and no acknowledgement can arrive any more.
     private var isStopped = false
+    /// Ends a `run()` in progress.
+    private var endRun: AsyncStream<Void>.Continuation?
 
     private func stop() {
         draining = true
         isStopped = true
-        subscriber.closeInBackground()
-        publisher.closeInBackground()
+        if let endRun {
+            // run() closes the sockets once its loops have returned.
+            endRun.yield()
+        } else {
+            closeSockets()
+        }
         let error = failure ?? WorkerAgentError.stopped
         let policyWaiters = self.policyWaiters
         let outboxWaiters = self.outboxWaiters
@@ -497,5 +515,10 @@ public actor WorkerAgent {
         self.outboxWaiters.removeAll()
         for waiter in policyWaiters.values { waiter.continuation.resume(throwing: error) }
         for waiter in outboxWaiters.values { waiter.continuation.resume(throwing: error) }
+    }
+
+    private func closeSockets() {
+        subscriber.closeInBackground()
+        publisher.closeInBackground()
     }
 }
