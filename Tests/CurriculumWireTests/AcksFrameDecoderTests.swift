@@ -205,16 +205,9 @@ import Testing
     }
 
     @Test func mutatedAcksDecodeAlike() async {
-        // On threads of their own, as the other fuzz tests.
-        let halves = await withTaskGroup(of: FuzzCounts.self) { group in
-            for seed: UInt64 in [0xAC45_1001, 0xAC45_1002] {
-                group.addTask {
-                    await withCheckedContinuation { continuation in
-                        Thread { continuation.resume(returning: Self.fuzz(seed: seed, count: Self.inputs / 2)) }.start()
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
+        // Two halves from two seeds on threads of their own (see onBackgroundThreads).
+        let halves = await onBackgroundThreads(seeds: [0xAC45_1001, 0xAC45_1002]) { seed in
+            Self.fuzz(seed: seed, count: Self.inputs / 2)
         }
         let handled = halves.reduce(0) { $0 + $1.handled }
         let matched = halves.reduce(0) { $0 + $1.matched }

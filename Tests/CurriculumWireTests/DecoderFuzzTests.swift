@@ -137,18 +137,9 @@ import Testing
     }
 
     @Test func aMillionMutatedFramesNeverCrashTheDecoder() async {
-        // Two halves on two threads of their own, each from its own seed: run on Swift's
-        // cooperative pool they would hold its threads for seconds and starve the tests
-        // running beside this one.
-        let halves = await withTaskGroup(of: Outcome.self) { group in
-            for seed: UInt64 in [0x5EED_0001, 0x5EED_0002] {
-                group.addTask {
-                    await withCheckedContinuation { continuation in
-                        Thread { continuation.resume(returning: Self.fuzz(seed: seed, count: Self.inputs / 2)) }.start()
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
+        // Two halves from two seeds on threads of their own (see onBackgroundThreads).
+        let halves = await onBackgroundThreads(seeds: [0x5EED_0001, 0x5EED_0002]) { seed in
+            Self.fuzz(seed: seed, count: Self.inputs / 2)
         }
         let decoded = halves.reduce(0) { $0 + $1.decoded }
         let byLabel = halves.reduce(into: [String: Int]()) { $0.merge($1.byLabel, uniquingKeysWith: +) }

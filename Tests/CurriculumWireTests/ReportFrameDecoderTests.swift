@@ -293,17 +293,9 @@ import Testing
     }
 
     @Test func aMillionMutatedFramesDecodeAlike() async {
-        // Two halves on two threads of their own, as in DecoderFuzzTests: on Swift's
-        // cooperative pool they would starve the tests running beside this one.
-        let halves = await withTaskGroup(of: FuzzCounts.self) { group in
-            for seed: UInt64 in [0xFA57_0001, 0xFA57_0002] {
-                group.addTask {
-                    await withCheckedContinuation { continuation in
-                        Thread { continuation.resume(returning: Self.fuzz(seed: seed, count: Self.inputs / 2)) }.start()
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
+        // Two halves from two seeds on threads of their own (see onBackgroundThreads).
+        let halves = await onBackgroundThreads(seeds: [0xFA57_0001, 0xFA57_0002]) { seed in
+            Self.fuzz(seed: seed, count: Self.inputs / 2)
         }
         let reports = halves.reduce(0) { $0 + $1.handledReports }
         let refusals = halves.reduce(0) { $0 + $1.handledRefusals }
