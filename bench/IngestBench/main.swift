@@ -52,7 +52,8 @@ import WorkerAgent
 
 let armCount = 64
 /// Options for partial runs while optimising: `--agents 1,16`, `--layouts inproc,ipc`, `--no-raw`,
-/// `--no-latency`.
+/// `--no-latency`. `--durable` gives each cell's coordinator a fresh state directory, so every
+/// batch of reports is journaled and fdatasync'd before it is acknowledged.
 let options = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> [String]? {
     options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1].split(separator: ",").map(String.init) : nil }
@@ -387,7 +388,9 @@ struct IngestResult {
 }
 
 func coordinatorConfiguration(broadcast: String, reports: String) -> CoordinatorConfiguration {
-    CoordinatorConfiguration(broadcastURL: broadcast, reportsURL: reports, categories: categories)
+    let state = options.contains("--durable")
+        ? FileManager.default.temporaryDirectory.appending(path: "ingest-state-\(UUID().uuidString)").path : nil
+    return CoordinatorConfiguration(broadcastURL: broadcast, reportsURL: reports, categories: categories, stateDirectory: state)
 }
 
 enum Layout: String {
