@@ -144,7 +144,7 @@ import Testing
     static let inputs = 300_000
 
     static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
-        var mutator = DecoderFuzzTests.Mutator(random: TestRandom(seed: seed))
+        var mutator = FrameMutator(random: TestRandom(seed: seed))
         var corpus = seeds() + (0..<500).map { _ in WireCodec.encode(.policy(randomPolicy(using: &mutator.random))) }
         var counts = FuzzCounts()
         for _ in 0..<count {

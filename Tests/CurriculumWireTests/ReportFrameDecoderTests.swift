@@ -266,7 +266,7 @@ import Testing
     /// corpus starts as the seeds and a thousand random reports, and grows with frames the
     /// fast decoder read, so that mutations pile up on reports.
     static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
-        var mutator = DecoderFuzzTests.Mutator(random: TestRandom(seed: seed))
+        var mutator = FrameMutator(random: TestRandom(seed: seed))
         var corpus = seeds() + (0..<1_000).map { _ in WireCodec.encode(.report(RandomReport.make(using: &mutator.random))) }
         var counts = FuzzCounts()
         for _ in 0..<count {
