@@ -205,9 +205,11 @@ public actor Coordinator {
             // the same frames. Checking a signature takes the whole envelope, so a
             // coordinator with a keyring decodes every frame the general way.
             if authenticator == nil,
-                let report = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize)
+                let reports = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize)
             {
-                return ingest(report, at: now)
+                counters.reportFramesReceived += 1
+                for report in reports { ingest(report, at: now) }
+                return
             }
             let envelope = try WireCodec.decodeEnvelope(frame, maximumFrameSize: configuration.maximumFrameSize)
             if let failure = authenticator?.check(frame, envelope: envelope, nowMs: WallClock.milliseconds()) {
@@ -231,7 +233,11 @@ public actor Coordinator {
         }
         switch body {
         case .report(let report):
+            counters.reportFramesReceived += 1
             ingest(ReportFrame(report), at: now)
+        case .reportBatch(let batch):
+            counters.reportFramesReceived += 1
+            for report in batch.reports { ingest(ReportFrame(report), at: now) }
         case .join(let join):
             handle(join, at: now)
         case .heartbeat(let heartbeat):
@@ -323,6 +329,7 @@ public actor Coordinator {
             if changedSincePublish { advanceVersion() }
             accepted.policy = currentPolicy()
             accepted.contiguousThrough = state.ledgers[key]?.contiguousThrough ?? 0
+            accepted.maxReportsPerFrame = UInt32(clamping: max(1, configuration.maximumReportsPerFrame))
             control.kind = .joinAccepted(accepted)
         }
         broadcast(.control(control))

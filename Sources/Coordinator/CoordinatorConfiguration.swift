@@ -35,6 +35,10 @@ public struct CoordinatorConfiguration: Sendable {
     /// Larger frames are refused and counted as `oversized`. nng itself drops frames
     /// over four times this size, closing the sender's connection.
     public var maximumFrameSize: Int
+    /// The most reports a worker may put in one REPT frame, told to each worker when it
+    /// joins. Workers batch only what is ready at once, so this caps, not delays; 1 makes
+    /// every report travel alone.
+    public var maximumReportsPerFrame: Int
     public var tls: TLSConfiguration?
     /// Where the durable state lives (snapshot + journal). Without it the coordinator
     /// keeps its state in memory only.
@@ -60,6 +64,7 @@ public struct CoordinatorConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(2),
         sequenceWindow: UInt64 = 1 << 16,
         maximumFrameSize: Int = WireCodec.defaultMaximumFrameSize,
+        maximumReportsPerFrame: Int = 64,
         tls: TLSConfiguration? = nil,
         stateDirectory: String? = nil,
         compactionBytes: Int = 64 << 20,
@@ -79,6 +84,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.sequenceWindow = sequenceWindow
         self.maximumFrameSize = maximumFrameSize
+        self.maximumReportsPerFrame = maximumReportsPerFrame
         self.tls = tls
         self.stateDirectory = stateDirectory
         self.compactionBytes = compactionBytes

@@ -3,6 +3,8 @@ import CurriculumAuth
 /// What the coordinator has counted since it started.
 public struct CoordinatorCounters: Sendable, Hashable {
     public var framesReceived: UInt64 = 0
+    /// REPT frames decoded: fewer than the reports in them when workers batch.
+    public var reportFramesReceived: UInt64 = 0
     /// Frames whose signature, time and counter passed (with a keyring only).
     public var framesAuthenticated: UInt64 = 0
     public var reportsAccepted: UInt64 = 0
@@ -32,6 +34,7 @@ public struct CoordinatorCounters: Sendable, Hashable {
 
     static let malformedLabels: Set<String> = [
         "truncated", "oversized", "unknown_topic", "malformed", "invalid_utf8", "unknown_message_type", "topic_mismatch",
-        "unsupported_protocol_version", "missing_worker_identity", "sequence_zero", "unexpected_topic",
+        "invalid_report_batch", "unsupported_protocol_version", "missing_worker_identity", "sequence_zero",
+        "unexpected_topic",
     ]
 }

@@ -1,27 +1,29 @@
 import SwiftProtobuf
 
-/// Reads REPT frames straight from their bytes into a ``ReportFrame``, for the
+/// Reads REPT frames straight from their bytes into ``ReportFrame``s, for the
 /// coordinator's ingest path, where building SwiftProtobuf messages for every report cost
 /// more than merging it.
 ///
-/// It handles the frames agents send: a `Report` envelope holding nothing but
-/// `protocol_version` and `report`. For those it gives what `WireCodec.decode` gives:
-/// the same report, field for field, or the same `WireError` (SwiftProtobuf's rules are
-/// followed step by step, see ``ProtobufReader``: the last value of a scalar wins, a
-/// repeated `report` or `worker` merges into the first, unknown fields are skipped, strings
-/// must be UTF-8). Anything unusual at the envelope level (any other field, such as a
-/// later version's additions; a known field under another wire type; no report; a
-/// protocol version this build does not speak) makes it return nil, and the caller decodes
-/// the frame with `WireCodec.decode`. Unknown fields inside the report are not kept.
+/// It handles the frames agents send: an envelope holding nothing but `protocol_version`
+/// and either one `report` or one `report_batch`. For those it gives what
+/// `WireCodec.decode` gives: the same reports, field for field, in order, or the same
+/// `WireError` (SwiftProtobuf's rules are followed step by step, see ``ProtobufReader``:
+/// the last value of a scalar wins, a repeated `report` or `worker` merges into the first,
+/// unknown fields are skipped, strings must be UTF-8). Anything unusual at the envelope
+/// level (any other field, such as a later version's additions; a known field under another
+/// wire type; no report; both body kinds, or a batch given twice; a batch that is empty or
+/// names more than one worker; a protocol version this build does not speak) makes it
+/// return nil, and the caller decodes the frame with `WireCodec.decode`, which names the
+/// fault. Unknown fields inside a report are not kept.
 public enum ReportFrameDecoder {
     /// The four bytes of "REPT" as one `UInt32` in memory order, to test a frame's topic in one comparison.
     private static let reportTopic = Topic.report.bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
 
-    /// The report in `frame`, nil when the frame is not one this decoder handles.
+    /// The reports in `frame`, nil when the frame is not one this decoder handles.
     public static func decode(
         _ frame: UnsafeRawBufferPointer,
         maximumFrameSize: Int = WireCodec.defaultMaximumFrameSize
-    ) throws(WireError) -> ReportFrame? {
+    ) throws(WireError) -> [ReportFrame]? {
         guard frame.count <= maximumFrameSize else {
             throw .oversized(byteCount: frame.count, limit: maximumFrameSize)
         }
@@ -36,27 +38,53 @@ public enum ReportFrameDecoder {
         }
     }
 
-    private static func envelope(_ payload: UnsafeRawBufferPointer) throws(BinaryDecodingError) -> ReportFrame? {
+    private static func envelope(_ payload: UnsafeRawBufferPointer) throws(BinaryDecodingError) -> [ReportFrame]? {
         var reader = try ProtobufReader.outermost(payload)
         var version: UInt32 = 0
-        var report = ReportFrame()
-        var hasReport = false
+        var report: ReportFrame?
+        var batch: [ReportFrame]?
         while !reader.isAtEnd {
             let tag = try reader.tag()
             switch (tag.field, tag.wireType) {
             case (1, .varint):
                 version = UInt32(truncatingIfNeeded: try reader.varint())
-            case (11, .lengthDelimited):
+            case (11, .lengthDelimited) where batch == nil:
                 var body = try reader.message()
-                try decode(&body, into: &report)
-                hasReport = true
+                var decoded = report ?? ReportFrame()
+                try decode(&body, into: &decoded)
+                report = decoded
+            case (14, .lengthDelimited) where batch == nil && report == nil:
+                var body = try reader.message()
+                batch = try decodeBatch(&body)
             default:
                 return nil
             }
         }
-        // Without a report, or in another version, the general decoder names the fault.
-        guard hasReport, WireCodec.supportedVersions.contains(version) else { return nil }
-        return report
+        // In another version the general decoder names the fault.
+        guard WireCodec.supportedVersions.contains(version) else { return nil }
+        if let report { return [report] }
+        // An empty or mixed batch is refused by the general decoder, with its reason.
+        guard let batch, let worker = batch.first?.worker, batch.allSatisfy({ $0.worker == worker }) else {
+            return nil
+        }
+        return batch
+    }
+
+    private static func decodeBatch(_ reader: inout ProtobufReader) throws(BinaryDecodingError) -> [ReportFrame] {
+        var reports: [ReportFrame] = []
+        while !reader.isAtEnd {
+            let tag = try reader.tag()
+            switch (tag.field, tag.wireType) {
+            case (1, .lengthDelimited):
+                var body = try reader.message()
+                var report = ReportFrame()
+                try decode(&body, into: &report)
+                reports.append(report)
+            default:
+                try reader.skip(tag)
+            }
+        }
+        return reports
     }
 
     private static func decode(_ reader: inout ProtobufReader, into report: inout ReportFrame) throws(BinaryDecodingError) {

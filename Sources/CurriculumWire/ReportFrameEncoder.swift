@@ -1,6 +1,6 @@
-/// Writes a ``ReportFrame`` as a REPT frame, byte for byte what
-/// `WireCodec.encode(.report(_:))` writes for the same report, without building
-/// SwiftProtobuf messages: agents send one per batch, and a retransmission re-encodes.
+/// Writes ``ReportFrame``s as a REPT frame, byte for byte what `WireCodec.encode` writes
+/// for the same `.report(_:)` (one report) or `.reportBatch(_:)` (several), without building
+/// SwiftProtobuf messages: agents send every report this way, and a retransmission re-encodes.
 ///
 /// Fields go out in field-number order and proto3 defaults (0, empty, a double whose bits
 /// are all zero) are left out, as SwiftProtobuf's generated `traverse` does; a present
@@ -41,6 +41,52 @@ public enum ReportFrameEncoder {
 
     private static func envelopeSize(reportSize: Int) -> Int {
         (version != 0 ? 1 + ProtobufWriter.varintSize(version) : 0) + ProtobufWriter.lengthDelimitedFieldSize(reportSize)
+    }
+
+    // MARK: - Batches
+
+    /// The frame of `reports`: a `ReportBatch`, or the single-report form when there is one.
+    public static func encode(_ reports: [ReportFrame]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: frameSize(of: reports)) { buffer, initialized in
+            write(reports, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = buffer.count
+        }
+    }
+
+    /// The bytes ``write(_:into:)-([ReportFrame],_)`` writes for `reports`.
+    public static func frameSize(of reports: [ReportFrame]) -> Int {
+        guard reports.count != 1 else { return frameSize(of: reports[0]) }
+        return topic.count + envelopeSize(reportSize: batchSize(of: reports))
+    }
+
+    /// Writes the frame of `reports` into `buffer`, which must be exactly ``frameSize(of:)-([ReportFrame])`` bytes.
+    public static func write(_ reports: [ReportFrame], into buffer: UnsafeMutableRawBufferPointer) {
+        guard reports.count != 1 else { return write(reports[0], into: buffer) }
+        let batchSize = batchSize(of: reports)
+        precondition(buffer.count == topic.count + envelopeSize(reportSize: batchSize), "a report frame's size was miscounted")
+        var writer = ProtobufWriter(buffer)
+        writer.bytes(topic)
+        if version != 0 {
+            writer.byte(1 << 3 | 0)
+            writer.varint(version)
+        }
+        writer.byte(14 << 3 | 2)
+        writer.varint(UInt64(batchSize))
+        for report in reports {
+            writer.byte(1 << 3 | 2)
+            writer.varint(UInt64(size(of: report)))
+            write(report, into: &writer)
+        }
+        precondition(writer.count == buffer.count, "a report frame's size was miscounted")
+    }
+
+    /// The bytes `report` adds to a batch frame.
+    public static func batchedSize(of report: ReportFrame) -> Int {
+        ProtobufWriter.lengthDelimitedFieldSize(size(of: report))
+    }
+
+    private static func batchSize(of reports: [ReportFrame]) -> Int {
+        reports.reduce(0) { $0 + batchedSize(of: $1) }
     }
 
     // MARK: - Sizes

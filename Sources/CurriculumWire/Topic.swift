@@ -31,7 +31,7 @@ public enum Topic: String, Sendable, CaseIterable {
     public init(for body: Wire.Envelope.OneOf_Body) {
         switch body {
         case .join: self = .join
-        case .report: self = .report
+        case .report, .reportBatch: self = .report
         case .heartbeat: self = .heartbeat
         case .leave: self = .leave
         case .policy: self = .policy

@@ -86,8 +86,33 @@ public enum WireCodec {
         guard bodyTopic == topic else {
             throw .topicMismatch(topic: topic, body: bodyTopic)
         }
+        if case .reportBatch(let batch) = body {
+            try validate(batch)
+        }
         return envelope
     }
+
+    /// A batch must hold reports, all of one worker: the identity a signature is checked
+    /// against and a replay window is kept for is the batch's, so no report may name another.
+    private static func validate(_ batch: Wire.ReportBatch) throws(WireError) {
+        guard let first = batch.reports.first else {
+            throw .invalidReportBatch(reason: "it holds no report")
+        }
+        // Compared by value: SwiftProtobuf's `==` also compares unknown fields.
+        let worker = first.sender
+        let sameWorker = { (other: Wire.WorkerIdentity?) in
+            other?.workerID == worker?.workerID && other?.incarnation == worker?.incarnation
+        }
+        if let other = batch.reports.first(where: { !sameWorker($0.sender) }) {
+            throw .invalidReportBatch(
+                reason: "its reports name more than one worker (\(worker.map(String.init(describing:)) ?? "none") and "
+                    + "\(other.sender.map(String.init(describing:)) ?? "none"))")
+        }
+    }
+}
+
+extension Wire.Report {
+    fileprivate var sender: Wire.WorkerIdentity? { hasWorker ? worker : nil }
 }
 
 extension Wire.Envelope {
@@ -95,7 +120,9 @@ extension Wire.Envelope {
     public var sender: Wire.WorkerIdentity? {
         switch body {
         case .join(let join): join.hasWorker ? join.worker : nil
-        case .report(let report): report.hasWorker ? report.worker : nil
+        case .report(let report): report.sender
+        // Every report of a batch names the same worker (checked on decoding).
+        case .reportBatch(let batch): batch.reports.first?.sender
         case .heartbeat(let heartbeat): heartbeat.hasWorker ? heartbeat.worker : nil
         case .leave(let leave): leave.hasWorker ? leave.worker : nil
         case .policy, .acks, .control, .status, nil: nil

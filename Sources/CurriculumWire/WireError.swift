@@ -15,6 +15,8 @@ public enum WireError: Error, Hashable, Sendable {
     case unknownMessageType(topic: Topic)
     /// The body is not the kind the topic announces.
     case topicMismatch(topic: Topic, body: Topic)
+    /// A `ReportBatch` that is empty or whose reports name more than one worker.
+    case invalidReportBatch(reason: String)
     /// The sender speaks another protocol version. `sender` is set when the
     /// envelope named one, so the receiver can answer it.
     case unsupportedProtocolVersion(received: UInt32, sender: Wire.WorkerIdentity?)
@@ -29,6 +31,7 @@ public enum WireError: Error, Hashable, Sendable {
         case .invalidUTF8: "invalid_utf8"
         case .unknownMessageType: "unknown_message_type"
         case .topicMismatch: "topic_mismatch"
+        case .invalidReportBatch: "invalid_report_batch"
         case .unsupportedProtocolVersion: "unsupported_protocol_version"
         }
     }
@@ -51,6 +54,8 @@ extension WireError: CustomStringConvertible {
             "\(topic.rawValue) envelope carries no message type this protocol version knows"
         case .topicMismatch(let topic, let body):
             "topic \(topic.rawValue) carries a \(body.rawValue) message"
+        case .invalidReportBatch(let reason):
+            "invalid report batch: \(reason)"
         case .unsupportedProtocolVersion(let received, let sender):
             "protocol version \(received) from \(sender.map(String.init(describing:)) ?? "an unnamed sender"); "
                 + "supported: \(WireCodec.supportedVersions.map(String.init).joined(separator: ", "))"

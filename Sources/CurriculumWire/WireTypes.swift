@@ -8,6 +8,7 @@ public enum Wire {
     public typealias Join = Curriculum_V1_Join
     public typealias CategoryStats = Curriculum_V1_CategoryStats
     public typealias Report = Curriculum_V1_Report
+    public typealias ReportBatch = Curriculum_V1_ReportBatch
     public typealias Heartbeat = Curriculum_V1_Heartbeat
     public typealias Leave = Curriculum_V1_Leave
     public typealias Policy = Curriculum_V1_Policy

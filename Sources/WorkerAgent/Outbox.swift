@@ -85,6 +85,13 @@ struct Outbox: Sendable {
         return dropped.map { .queuedDropping(sequence: sequence, dropped: $0) } ?? .queued(sequence: sequence)
     }
 
+    /// Whether the report numbered `sequence` is still unacknowledged (not yet acknowledged
+    /// or abandoned).
+    func isPending(_ sequence: UInt64) -> Bool {
+        sequence >= firstSequence && sequence - firstSequence < UInt64(slots.count)
+            && isPending[Int(sequence - firstSequence)]
+    }
+
     /// Forgets what `ack` covers and returns how many reports it settled.
     @discardableResult
     mutating func acknowledge(_ ack: Acknowledgement) -> Int {

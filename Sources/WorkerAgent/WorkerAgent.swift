@@ -42,6 +42,18 @@ public actor WorkerAgent {
     private var outboxWaiters: [Int: (limit: Int, continuation: CheckedContinuation<Void, any Error>)] = [:]
     private var nextWaiterID = 0
 
+    /// Reports queued since the last flush, not sent yet: a flush sends all of them, as few
+    /// frames as the coordinator allows, so a producer faster than one frame per report is
+    /// served in batches.
+    private var unsent: [ReportFrame] = []
+    /// Wakes the loop in `run()` that flushes `unsent`; nil when the agent is not running
+    /// (then reports wait in the outbox for the connection, which sends everything pending).
+    private var flushRequests: AsyncStream<Void>.Continuation?
+    /// From the coordinator's join answer; 1 until then, and with coordinators that predate batches.
+    private var maximumReportsPerFrame = 1
+    /// A frame's reports stop growing past this many bytes, well under any receiver's frame limit.
+    private static let batchByteBudget = WireCodec.defaultMaximumFrameSize / 4
+
     private var joined = false
     private var lastJoinSent: ContinuousClock.Instant?
     private var heartbeatInterval: Duration = .seconds(2)
@@ -107,10 +119,13 @@ public actor WorkerAgent {
         ])
         let (ending, endRun) = AsyncStream.makeStream(of: Void.self)
         self.endRun = endRun
+        let (flushes, flushRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.flushRequests = flushRequests
         // The sockets close only once every loop below has returned: closing a socket while
         // one of its receives is being cancelled can crash or hang libnng 1.5.2.
         defer {
             self.endRun = nil
+            self.flushRequests = nil
             stop()
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -122,6 +137,15 @@ public actor WorkerAgent {
                 // One hop onto the actor per batch of queued frames, not per frame.
                 for try await batch in self.subscriber.messageBatches(maximum: 64) {
                     await self.receive(batch)
+                }
+            }
+            group.addTask {
+                for await _ in flushes {
+                    // Lets the work ready now, such as the producer's next reports, run first:
+                    // under load the flush then takes several reports at once; idle, it costs
+                    // nothing.
+                    await Task.yield()
+                    await self.flush()
                 }
             }
             group.addTask {
@@ -279,7 +303,10 @@ public actor WorkerAgent {
         counters.reportsQueued += 1
         counters.samplesQueued += statistics.reduce(0) { $0 + UInt64($1.count) }
         for candidate in candidates { queuedTotals[candidate.category, default: CategoryTotals()].add(candidate) }
-        send(report)
+        if let flushRequests {
+            unsent.append(report)
+            if unsent.count == 1 { flushRequests.yield() }
+        }
         return report.sequence
     }
 
@@ -349,7 +376,7 @@ public actor WorkerAgent {
             }
         case .control(let control):
             handle(control)
-        case .join, .report, .heartbeat, .leave, .status:
+        case .join, .report, .reportBatch, .heartbeat, .leave, .status:
             break
         }
     }
@@ -362,6 +389,7 @@ public actor WorkerAgent {
                 logger.info("joined", metadata: ["policy_version": "\(accepted.policy.version)"])
             }
             joined = true
+            maximumReportsPerFrame = max(1, Int(accepted.maxReportsPerFrame))
             heartbeatInterval = .milliseconds(Int(max(accepted.heartbeatIntervalMs, 10)))
             // The join answer is authoritative: a coordinator that restarted
             // without its state may publish lower versions than the agent saw.
@@ -412,6 +440,8 @@ public actor WorkerAgent {
     private func connected(broadcast: Bool) {
         let now = ContinuousClock.now
         if broadcast { joined = false }
+        // Everything pending goes now, the unsent reports with it.
+        unsent.removeAll(keepingCapacity: true)
         outbox.expediteAll(at: now)
         sendJoin(at: now)
         retransmitDue(at: now)
@@ -448,8 +478,31 @@ public actor WorkerAgent {
     private func retransmitDue(at now: ContinuousClock.Instant) {
         let due = outbox.due(at: now)
         counters.retransmissions += UInt64(due.count)
-        for report in due {
-            send(report)
+        send(due)
+    }
+
+    /// Sends the reports queued since the last flush that are still unacknowledged.
+    private func flush() {
+        guard !unsent.isEmpty else { return }
+        let reports = unsent.filter { outbox.isPending($0.sequence) }
+        unsent.removeAll(keepingCapacity: true)
+        send(reports)
+    }
+
+    /// Sends `reports` in order, in as few frames as the coordinator's per-frame limit and
+    /// the byte budget allow.
+    private func send(_ reports: [ReportFrame]) {
+        var start = reports.startIndex
+        while start < reports.endIndex {
+            var end = start + 1
+            var bytes = ReportFrameEncoder.batchedSize(of: reports[start])
+            while end < reports.endIndex, end - start < maximumReportsPerFrame {
+                bytes += ReportFrameEncoder.batchedSize(of: reports[end])
+                guard bytes <= Self.batchByteBudget else { break }
+                end += 1
+            }
+            send(frameOf: Array(reports[start..<end]))
+            start = end
         }
     }
 
@@ -459,11 +512,12 @@ public actor WorkerAgent {
 
     /// Reports, the bulk of what an agent sends, skip SwiftProtobuf: the same bytes, cheaper,
     /// written straight into nng's message unless they are to be signed.
-    private func send(_ report: ReportFrame) {
-        guard signer == nil else { return send(frame: ReportFrameEncoder.encode(report)) }
+    private func send(frameOf reports: [ReportFrame]) {
+        counters.reportFramesSent += 1
+        guard signer == nil else { return send(frame: ReportFrameEncoder.encode(reports)) }
         do {
-            _ = try publisher.trySend(byteCount: ReportFrameEncoder.frameSize(of: report)) {
-                ReportFrameEncoder.write(report, into: $0)
+            _ = try publisher.trySend(byteCount: ReportFrameEncoder.frameSize(of: reports)) {
+                ReportFrameEncoder.write(reports, into: $0)
             }
         } catch {
             // A publisher only fails once closed; the outbox still holds the report.

@@ -8,6 +8,9 @@ public struct WorkerAgentCounters: Sendable, Hashable {
     public var reportsAcknowledged: UInt64 = 0
     /// Of those, reports the coordinator rejected (too stale or invalid); from its acknowledgements.
     public var reportsRejectedByCoordinator: UInt64 = 0
+    /// REPT frames sent, retransmissions included: fewer than the reports sent when the
+    /// coordinator lets several that are ready at once share a frame.
+    public var reportFramesSent: UInt64 = 0
     /// Reports sent again after their acknowledgement timed out.
     public var retransmissions: UInt64 = 0
     /// Reports abandoned because the outbox overflowed.

@@ -73,6 +73,12 @@ struct HostileInputTests {
             ("negative_sum", WireCodec.encode(.report(report("mallory", sequence: 9, sumAbsAdvantage: -1)))),
             ("sequence_zero", WireCodec.encode(.report(report("mallory", sequence: 0)))),
             ("missing_worker_identity", WireCodec.encode(.report(report("", sequence: 10)))),
+            ("invalid_report_batch", WireCodec.encode(.reportBatch(Wire.ReportBatch()))),
+            ("invalid_report_batch", {
+                var batch = Wire.ReportBatch()
+                batch.reports = [report("mallory", sequence: 12), report("honest", sequence: 1)]
+                return WireCodec.encode(.reportBatch(batch))
+            }()),
             ("future_version", {
                 var future = report("mallory", sequence: 11)
                 future.policyVersion = 1 << 40

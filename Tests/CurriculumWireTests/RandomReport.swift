@@ -30,6 +30,18 @@ enum RandomReport {
         return report
     }
 
+    /// One to twelve random reports that all name the first one's worker, as a batch must.
+    static func batch(using random: inout TestRandom) -> Wire.ReportBatch {
+        let first = make(using: &random)
+        var batch = Wire.ReportBatch()
+        batch.reports = [first] + (1..<Int.random(in: 1...12, using: &random)).map { _ in
+            var report = make(using: &random)
+            if first.hasWorker { report.worker = first.worker } else { report.clearWorker() }
+            return report
+        }
+        return batch
+    }
+
     static func integer(using random: inout TestRandom) -> UInt64 {
         switch Int.random(in: 0..<4, using: &random) {
         case 0: return 0

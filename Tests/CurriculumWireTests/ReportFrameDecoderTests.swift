@@ -6,12 +6,13 @@ import Testing
 @testable import CurriculumWire
 
 /// The fast REPT decoder against the general one (`WireCodec.decode`, SwiftProtobuf): on
-/// every input the fast decoder handles, both must give the same report bit for bit or the
-/// same `WireError` (reason text included).
+/// every input the fast decoder handles, both must give the same reports bit for bit, in
+/// the same order, or the same `WireError` (reason text included).
 @Suite struct ReportFrameDecoderTests {
     /// What one decoder made of one frame.
     enum Outcome: CustomStringConvertible {
-        case report(ReportFrame)
+        /// One report, or a batch's.
+        case reports([ReportFrame])
         case refused(WireError)
         /// The fast decoder left the frame to the general one.
         case deferred
@@ -20,7 +21,7 @@ import Testing
 
         var description: String {
             switch self {
-            case .report(let report): "report \(report)"
+            case .reports(let reports): "reports \(reports)"
             case .refused(let error): "refused \(error)"
             case .deferred: "deferred"
             case .other(let topic): "a \(topic.rawValue) message"
@@ -33,7 +34,7 @@ import Testing
             Result { () throws(WireError) in try ReportFrameDecoder.decode(bytes) }
         }
         switch result {
-        case .success(let report?): return .report(report)
+        case .success(let reports?): return .reports(reports)
         case .success(nil): return .deferred
         case .failure(let error): return .refused(error)
         }
@@ -42,7 +43,8 @@ import Testing
     static func general(_ frame: [UInt8]) -> Outcome {
         let result = frame.withUnsafeBytes { bytes in Result { () throws(WireError) in try WireCodec.decode(bytes) } }
         switch result {
-        case .success(.report(let report)): return .report(ReportFrame(report))
+        case .success(.report(let report)): return .reports([ReportFrame(report)])
+        case .success(.reportBatch(let batch)): return .reports(batch.reports.map(ReportFrame.init))
         case .success(let body): return .other(Topic(for: body))
         case .failure(let error): return .refused(error)
         }
@@ -65,7 +67,7 @@ import Testing
     static func agree(_ fast: Outcome, _ general: Outcome) -> Bool {
         switch (fast, general) {
         case (.deferred, _): true
-        case (.report(let a), .report(let b)): same(a, b)
+        case (.reports(let a), .reports(let b)): a.count == b.count && zip(a, b).allSatisfy(same)
         case (.refused(let a), .refused(let b)): a == b
         default: false
         }
@@ -93,6 +95,11 @@ import Testing
     /// A REPT frame of protocol version 1 around `report`, the serialized Report.
     static func frame(report: [UInt8]) -> [UInt8] {
         Topic.report.bytes + tag(1, 0) + [1] + field(11, report)
+    }
+
+    /// A REPT frame of protocol version 1 around a ReportBatch of these serialized Reports.
+    static func frame(batch reports: [[UInt8]], extra: [UInt8] = []) -> [UInt8] {
+        Topic.report.bytes + tag(1, 0) + [1] + field(14, reports.flatMap { field(1, $0) } + extra)
     }
 
     static func serialized(_ report: Wire.Report) -> [UInt8] {
@@ -140,7 +147,21 @@ import Testing
         let misfits = worker + tag(2, 2) + varint(1) + [5] + tag(4, 0) + [1] + stats + field(1, tag(2, 0) + [10])
             + stats + tag(6, 5) + [1, 2, 3, 4]
         let bodies: [Wire.Envelope.OneOf_Body] = [.heartbeat(Wire.Heartbeat()), .join(Wire.Join())]
+        var later = sampleReport
+        later.sequence += 1
+        var batch = Wire.ReportBatch()
+        batch.reports = [sampleReport, odd, later]
+        var stranger = sampleReport
+        stranger.worker.incarnation += 1
         return [
+            WireCodec.encode(.reportBatch(batch)),
+            // A batch with unknown fields around and inside its reports, and one whose
+            // report is given in two halves, which merge.
+            frame(batch: [withUnknowns, serialized(later)], extra: unknownFields),
+            frame(batch: [serialized(sampleReport), serialized(later)]) + field(14, field(1, tag(2, 0) + [7])),
+            // Empty, mixed and nameless batches, which the general decoder refuses or reads.
+            frame(batch: []), frame(batch: [serialized(sampleReport), serialized(stranger)]),
+            frame(batch: [serialized(unnamed), serialized(unnamed)]),
             WireCodec.encode(.report(sampleReport)), WireCodec.encode(.report(odd)), WireCodec.encode(.report(unnamed)),
             frame(report: withUnknowns), frame(report: misfits), frame(report: []),
             // The report in two halves, which merge.
@@ -155,8 +176,8 @@ import Testing
             let fast = Self.fast(seed)
             #expect(Self.agree(fast, Self.general(seed)), "\(seed): fast \(fast), general \(Self.general(seed))")
         }
-        let handled = Self.seeds().filter { if case .report = Self.fast($0) { true } else { false } }
-        #expect(handled.count == 7)
+        let handled = Self.seeds().filter { if case .reports = Self.fast($0) { true } else { false } }
+        #expect(handled.count == 9)
     }
 
     @Test func theProtocolTestVectorsDecodeAlike() {
@@ -179,6 +200,11 @@ import Testing
             Topic.report.bytes + Self.tag(1, 0) + [1],
             Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(11, report) + Self.field(12, []),
             Topic.report.bytes + Self.tag(1, 5) + [1, 0, 0, 0] + Self.field(11, report),
+            // Both body kinds, or a batch twice (SwiftProtobuf's oneof rules decide those).
+            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(11, report) + Self.field(14, Self.field(1, report)),
+            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(14, Self.field(1, report)) + Self.field(11, report),
+            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(14, Self.field(1, report))
+                + Self.field(14, Self.field(1, report)),
             // Other topics.
             WireCodec.encode(.heartbeat(Wire.Heartbeat())), Array("RE".utf8),
         ] {
@@ -186,6 +212,42 @@ import Testing
                 Issue.record("handled \(frame): \(Self.fast(frame))")
                 continue
             }
+        }
+    }
+
+    @Test func emptyAndMixedBatchesAreRefusedByTheGeneralDecoderWithTheirReason() {
+        let report = Self.serialized(Self.sampleReport)
+        var stranger = Self.sampleReport
+        stranger.worker.workerID = "agent-18"
+        for (frame, reason) in [
+            (Self.frame(batch: []), "it holds no report"),
+            (Self.frame(batch: [report, report, Self.serialized(stranger)]), "its reports name more than one worker"),
+        ] {
+            guard case .deferred = Self.fast(frame) else {
+                Issue.record("the fast decoder handled \(frame)")
+                continue
+            }
+            guard case .refused(.invalidReportBatch(let text)) = Self.general(frame) else {
+                Issue.record("general decoder: \(Self.general(frame))")
+                continue
+            }
+            #expect(text.hasPrefix(reason))
+        }
+    }
+
+    @Test func randomBatchesDecodeAlike() {
+        var random = TestRandom(seed: 0x7E90_0002)
+        for _ in 0..<5_000 {
+            let batch = RandomReport.batch(using: &random)
+            let frame = WireCodec.encode(.reportBatch(batch))
+            let fast = Self.fast(frame)
+            // Nameless reports are refused one by one after decoding; the general decoder reads those batches.
+            if !batch.reports[0].hasWorker, case .deferred = fast { continue }
+            guard case .reports(let reports) = fast, reports.count == batch.reports.count else {
+                Issue.record("fast decoder: \(fast) for a batch of \(batch.reports.count)")
+                continue
+            }
+            #expect(Self.agree(fast, Self.general(frame)), "\(frame): fast \(fast), general \(Self.general(frame))")
         }
     }
 
@@ -243,7 +305,7 @@ import Testing
         for _ in 0..<20_000 {
             let frame = WireCodec.encode(.report(RandomReport.make(using: &random)))
             let fast = Self.fast(frame)
-            guard case .report = fast else {
+            guard case .reports = fast else {
                 Issue.record("fast decoder: \(fast) for \(frame)")
                 continue
             }
@@ -268,6 +330,7 @@ import Testing
     static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
         var mutator = FrameMutator(random: TestRandom(seed: seed))
         var corpus = seeds() + (0..<1_000).map { _ in WireCodec.encode(.report(RandomReport.make(using: &mutator.random))) }
+            + (0..<200).map { _ in WireCodec.encode(.reportBatch(RandomReport.batch(using: &mutator.random))) }
         var counts = FuzzCounts()
         for _ in 0..<count {
             let input = mutator.mutate(
@@ -278,7 +341,7 @@ import Testing
             case .deferred:
                 counts.deferred += 1
                 continue
-            case .report:
+            case .reports:
                 counts.handledReports += 1
                 if corpus.count < 5_000 { corpus.append(input) }
             case .refused, .other:

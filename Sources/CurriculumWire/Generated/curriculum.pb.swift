@@ -93,6 +93,14 @@ public nonisolated struct Curriculum_V1_Envelope: @unchecked Sendable {
     set {_uniqueStorage()._body = .leave(newValue)}
   }
 
+  public var reportBatch: Curriculum_V1_ReportBatch {
+    get {
+      if case .reportBatch(let v)? = _storage._body {return v}
+      return Curriculum_V1_ReportBatch()
+    }
+    set {_uniqueStorage()._body = .reportBatch(newValue)}
+  }
+
   /// Coordinator -> workers (topics POLI, ACKS, CTRL, STAT).
   public var policy: Curriculum_V1_Policy {
     get {
@@ -134,6 +142,7 @@ public nonisolated struct Curriculum_V1_Envelope: @unchecked Sendable {
     case report(Curriculum_V1_Report)
     case heartbeat(Curriculum_V1_Heartbeat)
     case leave(Curriculum_V1_Leave)
+    case reportBatch(Curriculum_V1_ReportBatch)
     /// Coordinator -> workers (topics POLI, ACKS, CTRL, STAT).
     case policy(Curriculum_V1_Policy)
     case acks(Curriculum_V1_Acks)
@@ -282,6 +291,23 @@ public nonisolated struct Curriculum_V1_Report: Sendable {
   public init() {}
 
   fileprivate var _worker: Curriculum_V1_WorkerIdentity? = nil
+}
+
+/// Several reports of one worker incarnation in one REPT frame: what a worker may
+/// send when more than one report is ready at once, if its coordinator's
+/// JoinAccepted allows it (`max_reports_per_frame` > 1). Each report is
+/// sequenced, acknowledged, deduplicated and merged exactly as if it had come alone.
+public nonisolated struct Curriculum_V1_ReportBatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// At least one; every one names the same `worker`.
+  public var reports: [Curriculum_V1_Report] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Curriculum_V1_Heartbeat: Sendable {
@@ -495,6 +521,10 @@ public nonisolated struct Curriculum_V1_JoinAccepted: Sendable {
   /// (non-zero when a worker rejoins after the coordinator restarted).
   public var contiguousThrough: UInt64 = 0
 
+  /// The most reports this coordinator takes in one REPT frame (a ReportBatch).
+  /// 0 (a coordinator older than report batches) means 1: send each report alone.
+  public var maxReportsPerFrame: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -684,7 +714,7 @@ fileprivate nonisolated let _protobuf_package = "curriculum.v1"
 
 nonisolated extension Curriculum_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}authentication\0\u{2}\u{8}join\0\u{1}report\0\u{1}heartbeat\0\u{1}leave\0\u{2}\u{7}policy\0\u{1}acks\0\u{1}control\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}authentication\0\u{2}\u{8}join\0\u{1}report\0\u{1}heartbeat\0\u{1}leave\0\u{3}report_batch\0\u{2}\u{6}policy\0\u{1}acks\0\u{1}control\0\u{1}status\0")
 
   fileprivate class _StorageClass {
     var _protocolVersion: UInt32 = 0
@@ -775,6 +805,19 @@ nonisolated extension Curriculum_V1_Envelope: SwiftProtobuf.Message, SwiftProtob
             _storage._body = .leave(v)
           }
         }()
+        case 14: try {
+          var v: Curriculum_V1_ReportBatch?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .reportBatch(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .reportBatch(v)
+          }
+        }()
         case 20: try {
           var v: Curriculum_V1_Policy?
           var hadOneofValue = false
@@ -861,6 +904,10 @@ nonisolated extension Curriculum_V1_Envelope: SwiftProtobuf.Message, SwiftProtob
       case .leave?: try {
         guard case .leave(let v)? = _storage._body else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      }()
+      case .reportBatch?: try {
+        guard case .reportBatch(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
       }()
       case .policy?: try {
         guard case .policy(let v)? = _storage._body else { preconditionFailure() }
@@ -1139,6 +1186,36 @@ nonisolated extension Curriculum_V1_Report: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.stepShare != rhs.stepShare {return false}
     if lhs.categories != rhs.categories {return false}
     if lhs.resendFloor != rhs.resendFloor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Curriculum_V1_ReportBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReportBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reports\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.reports) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reports.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.reports, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Curriculum_V1_ReportBatch, rhs: Curriculum_V1_ReportBatch) -> Bool {
+    if lhs.reports != rhs.reports {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1469,7 +1546,7 @@ nonisolated extension Curriculum_V1_Control: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Curriculum_V1_JoinAccepted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JoinAccepted"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{3}lease_ms\0\u{3}heartbeat_interval_ms\0\u{1}policy\0\u{3}contiguous_through\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{3}lease_ms\0\u{3}heartbeat_interval_ms\0\u{1}policy\0\u{3}contiguous_through\0\u{3}max_reports_per_frame\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1482,6 +1559,7 @@ nonisolated extension Curriculum_V1_JoinAccepted: SwiftProtobuf.Message, SwiftPr
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.heartbeatIntervalMs) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._policy) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.contiguousThrough) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.maxReportsPerFrame) }()
       default: break
       }
     }
@@ -1507,6 +1585,9 @@ nonisolated extension Curriculum_V1_JoinAccepted: SwiftProtobuf.Message, SwiftPr
     if self.contiguousThrough != 0 {
       try visitor.visitSingularUInt64Field(value: self.contiguousThrough, fieldNumber: 5)
     }
+    if self.maxReportsPerFrame != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxReportsPerFrame, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1516,6 +1597,7 @@ nonisolated extension Curriculum_V1_JoinAccepted: SwiftProtobuf.Message, SwiftPr
     if lhs.heartbeatIntervalMs != rhs.heartbeatIntervalMs {return false}
     if lhs._policy != rhs._policy {return false}
     if lhs.contiguousThrough != rhs.contiguousThrough {return false}
+    if lhs.maxReportsPerFrame != rhs.maxReportsPerFrame {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -66,7 +66,7 @@ class Control(_message.Message):
     def __init__(self, join_accepted: _Optional[_Union[JoinAccepted, _Mapping]] = ..., join_rejected: _Optional[_Union[JoinRejected, _Mapping]] = ..., leave_accepted: _Optional[_Union[LeaveAccepted, _Mapping]] = ..., protocol_mismatch: _Optional[_Union[ProtocolMismatch, _Mapping]] = ...) -> None: ...
 
 class Envelope(_message.Message):
-    __slots__ = ["acks", "authentication", "control", "heartbeat", "join", "leave", "policy", "protocol_version", "report", "status"]
+    __slots__ = ["acks", "authentication", "control", "heartbeat", "join", "leave", "policy", "protocol_version", "report", "report_batch", "status"]
     ACKS_FIELD_NUMBER: _ClassVar[int]
     AUTHENTICATION_FIELD_NUMBER: _ClassVar[int]
     CONTROL_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +75,7 @@ class Envelope(_message.Message):
     LEAVE_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REPORT_BATCH_FIELD_NUMBER: _ClassVar[int]
     REPORT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     acks: Acks
@@ -86,8 +87,9 @@ class Envelope(_message.Message):
     policy: Policy
     protocol_version: int
     report: Report
+    report_batch: ReportBatch
     status: Status
-    def __init__(self, protocol_version: _Optional[int] = ..., authentication: _Optional[_Union[Authentication, _Mapping]] = ..., join: _Optional[_Union[Join, _Mapping]] = ..., report: _Optional[_Union[Report, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., leave: _Optional[_Union[Leave, _Mapping]] = ..., policy: _Optional[_Union[Policy, _Mapping]] = ..., acks: _Optional[_Union[Acks, _Mapping]] = ..., control: _Optional[_Union[Control, _Mapping]] = ..., status: _Optional[_Union[Status, _Mapping]] = ...) -> None: ...
+    def __init__(self, protocol_version: _Optional[int] = ..., authentication: _Optional[_Union[Authentication, _Mapping]] = ..., join: _Optional[_Union[Join, _Mapping]] = ..., report: _Optional[_Union[Report, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., leave: _Optional[_Union[Leave, _Mapping]] = ..., report_batch: _Optional[_Union[ReportBatch, _Mapping]] = ..., policy: _Optional[_Union[Policy, _Mapping]] = ..., acks: _Optional[_Union[Acks, _Mapping]] = ..., control: _Optional[_Union[Control, _Mapping]] = ..., status: _Optional[_Union[Status, _Mapping]] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
     __slots__ = ["policy_version", "resend_floor", "unacknowledged", "worker"]
@@ -116,18 +118,20 @@ class Join(_message.Message):
     def __init__(self, worker: _Optional[_Union[WorkerIdentity, _Mapping]] = ..., supported_versions: _Optional[_Iterable[int]] = ..., step_share: _Optional[float] = ..., hostname: _Optional[str] = ..., categories: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class JoinAccepted(_message.Message):
-    __slots__ = ["contiguous_through", "heartbeat_interval_ms", "lease_ms", "policy", "worker"]
+    __slots__ = ["contiguous_through", "heartbeat_interval_ms", "lease_ms", "max_reports_per_frame", "policy", "worker"]
     CONTIGUOUS_THROUGH_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
     LEASE_MS_FIELD_NUMBER: _ClassVar[int]
+    MAX_REPORTS_PER_FRAME_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     WORKER_FIELD_NUMBER: _ClassVar[int]
     contiguous_through: int
     heartbeat_interval_ms: int
     lease_ms: int
+    max_reports_per_frame: int
     policy: Policy
     worker: WorkerIdentity
-    def __init__(self, worker: _Optional[_Union[WorkerIdentity, _Mapping]] = ..., lease_ms: _Optional[int] = ..., heartbeat_interval_ms: _Optional[int] = ..., policy: _Optional[_Union[Policy, _Mapping]] = ..., contiguous_through: _Optional[int] = ...) -> None: ...
+    def __init__(self, worker: _Optional[_Union[WorkerIdentity, _Mapping]] = ..., lease_ms: _Optional[int] = ..., heartbeat_interval_ms: _Optional[int] = ..., policy: _Optional[_Union[Policy, _Mapping]] = ..., contiguous_through: _Optional[int] = ..., max_reports_per_frame: _Optional[int] = ...) -> None: ...
 
 class JoinRejected(_message.Message):
     __slots__ = ["reason", "worker"]
@@ -192,6 +196,12 @@ class Report(_message.Message):
     step_share: float
     worker: WorkerIdentity
     def __init__(self, worker: _Optional[_Union[WorkerIdentity, _Mapping]] = ..., sequence: _Optional[int] = ..., policy_version: _Optional[int] = ..., step_share: _Optional[float] = ..., categories: _Optional[_Iterable[_Union[CategoryStats, _Mapping]]] = ..., resend_floor: _Optional[int] = ...) -> None: ...
+
+class ReportBatch(_message.Message):
+    __slots__ = ["reports"]
+    REPORTS_FIELD_NUMBER: _ClassVar[int]
+    reports: _containers.RepeatedCompositeFieldContainer[Report]
+    def __init__(self, reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ...) -> None: ...
 
 class Status(_message.Message):
     __slots__ = ["authentication_failures", "duplicates_ignored", "malformed_messages", "policy", "reports_accepted", "reports_rejected", "totals", "uptime_ms", "workers"]
