@@ -7,12 +7,18 @@
 //    that sent them, with 1, 16 and 64 agents, (a) all in this process over inproc://,
 //    (b) in child processes (this executable re-run with `--agent-child`, at most 8
 //    processes, the agents spread over them) over ipc://.
-//    Each report holds 4-8 categories of a 64-arm SEC policy. At the end the run is
+//    Each report holds 4-8 categories of a 64-arm SEC policy. Every cell runs twice: with
+//    the coordinator's default of up to 64 reports per frame (agents put whatever reports
+//    are ready at once in one frame; the "reports/frame" column says how many that made on
+//    average) and with one report per frame (`maximumReportsPerFrame: 1`, the protocol
+//    without batches; `--no-single` skips it). At the end the run is
 //    checked for exactly-once delivery: coordinator reportsAccepted == reports sent, the
 //    merged sample count == the samples sent, every agent's outbox empty; duplicates
 //    (resent reports the ledger ignored) and retransmissions are printed.
-// 2. Raw: the same number of publishers, the same message size, through libnng's C API
-//    over the same transport and process layout (`--raw-child`). See "Raw method" below.
+// 2. Raw: the same number of publishers, the same message size as one report's frame,
+//    one message per report, through libnng's C API over the same transport and process
+//    layout (`--raw-child`). See "Raw method" below. Batched ingest moves fewer, larger
+//    messages than this baseline: it is what one report costs the transport alone.
 // 3. Policy broadcast latency to 64 agents.
 // 4. `WorkerAgent.nextBatch(size: 256)` latency from the cached 64-arm policy.
 //
@@ -52,8 +58,9 @@ import WorkerAgent
 
 let armCount = 64
 /// Options for partial runs while optimising: `--agents 1,16`, `--layouts inproc,ipc`, `--no-raw`,
-/// `--no-latency`. `--durable` gives each cell's coordinator a fresh state directory, so every
-/// batch of reports is journaled and fdatasync'd before it is acknowledged.
+/// `--no-latency`, `--no-single` (batched ingest only). `--durable` gives each cell's coordinator
+/// a fresh state directory, so every batch of reports is journaled and fdatasync'd before it is
+/// acknowledged.
 let options = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> [String]? {
     options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1].split(separator: ",").map(String.init) : nil }
@@ -381,16 +388,21 @@ func runAgentChild(_ arguments: [String]) async throws {
 
 struct IngestResult {
     var rate: Double
+    /// Reports received (merged, rejected or duplicate) per REPT frame.
+    var reportsPerFrame: Double
     var duplicates: UInt64
     var retransmissions: UInt64
     var exactlyOnce: Bool
     var detail: String
 }
 
-func coordinatorConfiguration(broadcast: String, reports: String) -> CoordinatorConfiguration {
+func coordinatorConfiguration(broadcast: String, reports: String, batched: Bool) -> CoordinatorConfiguration {
     let state = options.contains("--durable")
         ? FileManager.default.temporaryDirectory.appending(path: "ingest-state-\(UUID().uuidString)").path : nil
-    return CoordinatorConfiguration(broadcastURL: broadcast, reportsURL: reports, categories: categories, stateDirectory: state)
+    var configuration = CoordinatorConfiguration(
+        broadcastURL: broadcast, reportsURL: reports, categories: categories, stateDirectory: state)
+    if !batched { configuration.maximumReportsPerFrame = 1 }
+    return configuration
 }
 
 enum Layout: String {
@@ -416,10 +428,11 @@ func removeIPC(_ urls: [String]) {
     }
 }
 
-func measureIngest(agents: Int, layout: Layout) async throws -> IngestResult {
+func measureIngest(agents: Int, layout: Layout, batched: Bool) async throws -> IngestResult {
     let (broadcast, reports) = endpoints(layout, "c\(agents)")
     defer { removeIPC([broadcast, reports]) }
-    let coordinator = try Coordinator(configuration: coordinatorConfiguration(broadcast: broadcast, reports: reports))
+    let coordinator = try Coordinator(
+        configuration: coordinatorConfiguration(broadcast: broadcast, reports: reports, batched: batched))
     try await coordinator.listen()
     let serving = Task { try await coordinator.run() }
     defer { serving.cancel() }
@@ -474,8 +487,10 @@ func measureIngest(agents: Int, layout: Layout) async throws -> IngestResult {
     let exactlyOnce =
         counters.reportsAccepted == UInt64(sent) && counters.reportsRejected == 0 && merged == expectedSamples
         && unacknowledged == 0
+    let received = counters.reportsAccepted + counters.reportsRejected + counters.duplicatesIgnored
     return IngestResult(
         rate: Double(sent) / (Double(finished - start) / 1e9),
+        reportsPerFrame: Double(received) / Double(max(counters.reportFramesReceived, 1)),
         duplicates: counters.duplicatesIgnored,
         retransmissions: outcomes.reduce(0) { $0 + $1.retransmissions },
         exactlyOnce: exactlyOnce,
@@ -785,7 +800,7 @@ struct LatencyResults {
 /// resumes with the new version.
 func measureLatencies() async throws -> LatencyResults {
     let (broadcast, reports) = endpoints(.inProcess, "latency")
-    var configuration = coordinatorConfiguration(broadcast: broadcast, reports: reports)
+    var configuration = coordinatorConfiguration(broadcast: broadcast, reports: reports, batched: true)
     configuration.publishEveryReports = 1
     let coordinator = try Coordinator(configuration: configuration)
     try await coordinator.listen()
@@ -878,22 +893,25 @@ func mainBench() async throws {
     emit("IngestBench: \(armCount)-arm SEC, 4-8 categories per report, frame \(frameSize) B, "
         + "\(reportsPerCell) reports per cell, windows \(agentCounts.map { window(forSenders: $0) }) per sender")
     emit("")
-    emit("| layout | agents | ingest reports/s | raw nng msg/s | ingest/raw | vs 110k goal | vs Syllabus 11k | dups | retx | raw gaps | exactly once |")
-    emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    emit("| layout | agents | reports/frame | ingest reports/s | raw nng msg/s | ingest/raw | vs 110k goal | vs Syllabus 11k | dups | retx | raw gaps | exactly once |")
+    emit("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     var failures: [String] = []
     let layouts = option("--layouts").map { names in [Layout.inProcess, .crossProcess].filter { names.contains($0.name) } }
     for layout in layouts ?? [.inProcess, .crossProcess] {
         for agents in agentCounts {
-            let ingest = try await measureIngest(agents: agents, layout: layout)
-            FileHandle.standardError.write(Data("ingest \(layout.name) \(agents): \(Int(ingest.rate))/s, \(ingest.detail)\n".utf8))
             let raw = options.contains("--no-raw")
                 ? RawResult(rate: .nan, gaps: 0) : try await measureRawInChild(publishers: agents, layout: layout)
-            let ratio = ingest.rate / raw.rate
-            emit("| \(layout.rawValue) | \(agents) | \(format(ingest.rate)) | \(format(raw.rate)) | "
-                + String(format: "%.2f", ratio) + " | " + String(format: "%.2f", ingest.rate / ingestGoal) + " | "
-                + String(format: "%.1f", ingest.rate / syllabusCeiling)
-                + "x | \(ingest.duplicates) | \(ingest.retransmissions) | \(raw.gaps) | \(ingest.exactlyOnce ? "yes" : "NO") |")
-            if !ingest.exactlyOnce { failures.append("\(layout.rawValue) \(agents): \(ingest.detail)") }
+            for batched in options.contains("--no-single") ? [true] : [true, false] {
+                let ingest = try await measureIngest(agents: agents, layout: layout, batched: batched)
+                FileHandle.standardError.write(Data(
+                    "ingest \(layout.name) \(agents) \(batched ? "batched" : "single"): \(Int(ingest.rate))/s, \(ingest.detail)\n".utf8))
+                emit("| \(layout.rawValue) | \(agents) | " + String(format: "%.1f", ingest.reportsPerFrame)
+                    + " | \(format(ingest.rate)) | \(format(raw.rate)) | "
+                    + String(format: "%.2f", ingest.rate / raw.rate) + " | " + String(format: "%.2f", ingest.rate / ingestGoal)
+                    + " | " + String(format: "%.1f", ingest.rate / syllabusCeiling)
+                    + "x | \(ingest.duplicates) | \(ingest.retransmissions) | \(raw.gaps) | \(ingest.exactlyOnce ? "yes" : "NO") |")
+                if !ingest.exactlyOnce { failures.append("\(layout.rawValue) \(agents): \(ingest.detail)") }
+            }
         }
     }
     if !options.contains("--no-latency") {
