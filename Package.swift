@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(name: "CurriculumBench", dependencies: ["Curriculum"], path: "bench/CurriculumBench"),
         .executableTarget(
             name: "IngestBench",
-            dependencies: ["Coordinator", "WorkerAgent", "CurriculumWire", "Curriculum", "NNG"],
+            dependencies: ["Coordinator", "WorkerAgent", "CurriculumAuth", "CurriculumWire", "Curriculum", "NNG"],
             path: "bench/IngestBench"
         ),
         // Helpers shared by the test targets: bounded waits, certificates, a seeded generator.

@@ -49,6 +49,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between the heartbeats workers are asked for.")
     var heartbeatMs = 2_000
 
+    @Option(help: "The most reports a worker may send in one frame (1: one report per frame).")
+    var maxReportsPerFrame = 64
+
     @Option(help: ArgumentHelp(
         "Directory of the durable state (snapshot and journal); resumed from if it exists.",
         valueName: "dir"))
@@ -64,7 +67,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         guard publishEvery > 0 else { throw ValidationError("--publish-every must be positive, got \(publishEvery)") }
         for (flag, value) in [
             ("publish-interval-ms", publishIntervalMs), ("ack-interval-ms", ackIntervalMs), ("lease-ms", leaseMs),
-            ("heartbeat-ms", heartbeatMs),
+            ("heartbeat-ms", heartbeatMs), ("max-reports-per-frame", maxReportsPerFrame),
         ] where value <= 0 {
             throw ValidationError("--\(flag) must be positive, got \(value)")
         }
@@ -82,6 +85,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             publishEveryReports: publishEvery, publishInterval: .milliseconds(publishIntervalMs),
             acknowledgementInterval: .milliseconds(ackIntervalMs),
             lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
+            maximumReportsPerFrame: maxReportsPerFrame,
             tls: try tls.configuration(server: true), stateDirectory: state,
             authentication: try authentication.configuration())
         let coordinator = try Coordinator(configuration: configuration)

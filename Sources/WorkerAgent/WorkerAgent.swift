@@ -319,8 +319,7 @@ public actor WorkerAgent {
         draining = true
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        outbox.expediteAll(at: clock.now)
-        retransmitDue(at: clock.now)
+        resendAllPending(at: clock.now)
         // The tick loop keeps retransmitting; acknowledgements empty the outbox.
         while !outbox.isEmpty {
             guard clock.now < deadline else { throw WorkerAgentError.drainTimedOut(unacknowledged: outbox.count) }
@@ -440,10 +439,14 @@ public actor WorkerAgent {
     private func connected(broadcast: Bool) {
         let now = ContinuousClock.now
         if broadcast { joined = false }
-        // Everything pending goes now, the unsent reports with it.
+        sendJoin(at: now)
+        resendAllPending(at: now)
+    }
+
+    /// Sends every unacknowledged report now, the ones not sent yet among them.
+    private func resendAllPending(at now: ContinuousClock.Instant) {
         unsent.removeAll(keepingCapacity: true)
         outbox.expediteAll(at: now)
-        sendJoin(at: now)
         retransmitDue(at: now)
     }
 

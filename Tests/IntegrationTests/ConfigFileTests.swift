@@ -45,6 +45,12 @@ struct ConfigFileTests {
     @Test func badFlagValuesAreRejectedWithTheFlagNamed() {
         #expect(throws: (any Error).self) { try CoordinatorCommand.parse(["--publish-every", "0"]) }
         do {
+            _ = try CoordinatorCommand.parse(["--max-reports-per-frame", "0"])
+            Issue.record("a limit of 0 reports per frame was accepted")
+        } catch {
+            #expect(CoordinatorCommand.message(for: error).contains("--max-reports-per-frame must be positive, got 0"))
+        }
+        do {
             _ = try WorkerCommand.parse(["--share", "1.5"])
             Issue.record("a share of 1.5 was accepted")
         } catch {

@@ -48,6 +48,7 @@
 import CNNG
 import Coordinator
 import Curriculum
+import CurriculumAuth
 import CurriculumWire
 import Foundation
 import NNG
@@ -60,7 +61,8 @@ let armCount = 64
 /// Options for partial runs while optimising: `--agents 1,16`, `--layouts inproc,ipc`, `--no-raw`,
 /// `--no-latency`, `--no-single` (batched ingest only). `--durable` gives each cell's coordinator
 /// a fresh state directory, so every batch of reports is journaled and fdatasync'd before it is
-/// acknowledged.
+/// acknowledged. `--signed` makes every agent sign its frames with a shared key (HMAC-SHA256)
+/// and the coordinator check each signature, time and replay counter.
 let options = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> [String]? {
     options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1].split(separator: ",").map(String.init) : nil }
@@ -158,11 +160,16 @@ let frameSize: Int = {
     return total / pool.count
 }()
 
+/// The key every agent signs with under `--signed`; child processes build the same one.
+let signingKey: AuthenticationKey? = options.contains("--signed") || CommandLine.arguments.contains("--signed-child")
+    ? try! AuthenticationKey(id: "bench", secret: Array(repeating: 0x5A, count: 32)) : nil
+
 func agentConfiguration(_ index: Int, agents: Int, broadcast: String, reports: String) -> WorkerAgentConfiguration {
     WorkerAgentConfiguration(
         workerID: "agent-\(index)", broadcastURL: broadcast, reportsURL: reports,
         stepShare: 1 / Double(agents), seed: UInt64(index + 1),
-        reconnect: ReconnectPolicy(minimum: .milliseconds(20), maximum: .milliseconds(200)))
+        reconnect: ReconnectPolicy(minimum: .milliseconds(20), maximum: .milliseconds(200)),
+        signingKey: signingKey)
 }
 
 struct AgentOutcome: Sendable {
@@ -365,8 +372,9 @@ func partition(_ total: Int, into processes: Int) -> [(first: Int, count: Int)] 
     }
 }
 
-/// `--agent-child broadcast reports first count total reportsEach window`
+/// `--agent-child broadcast reports first count total reportsEach window [--signed-child]`
 func runAgentChild(_ arguments: [String]) async throws {
+    let arguments = arguments.filter { $0 != "--signed-child" }
     guard arguments.count == 7, let first = Int(arguments[2]), let count = Int(arguments[3]),
         let total = Int(arguments[4]), let reportsEach = Int(arguments[5]), let window = Int(arguments[6])
     else { fail("bad --agent-child arguments \(arguments)") }
@@ -400,7 +408,8 @@ func coordinatorConfiguration(broadcast: String, reports: String, batched: Bool)
     let state = options.contains("--durable")
         ? FileManager.default.temporaryDirectory.appending(path: "ingest-state-\(UUID().uuidString)").path : nil
     var configuration = CoordinatorConfiguration(
-        broadcastURL: broadcast, reportsURL: reports, categories: categories, stateDirectory: state)
+        broadcastURL: broadcast, reportsURL: reports, categories: categories, stateDirectory: state,
+        authentication: signingKey.map { IngestAuthentication(keyring: try! Keyring([$0])) })
     if !batched { configuration.maximumReportsPerFrame = 1 }
     return configuration
 }
@@ -458,7 +467,7 @@ func measureIngest(agents: Int, layout: Layout, batched: Bool) async throws -> I
             try Child([
                 "--agent-child", broadcast, reports, "\(part.first)", "\(part.count)", "\(agents)",
                 "\(reportsEach)", "\(window)",
-            ])
+            ] + (signingKey == nil ? [] : ["--signed-child"]))
         }
         do {
             for child in children { _ = try await child.line(startingWith: "ready", timeout: .seconds(60)) }
