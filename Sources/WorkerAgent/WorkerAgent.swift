@@ -51,8 +51,9 @@ public actor WorkerAgent {
     private var flushRequests: AsyncStream<Void>.Continuation?
     /// From the coordinator's join answer; 1 until then, and with coordinators that predate batches.
     private var maximumReportsPerFrame = 1
-    /// A frame's reports stop growing past this many bytes, well under any receiver's frame limit.
-    private static let batchByteBudget = WireCodec.defaultMaximumFrameSize / 4
+    /// A frame stops taking reports past this many bytes: far under the 1 MiB receivers
+    /// accept, and already large enough that the per-frame cost no longer matters.
+    private static let batchByteBudget = 64 << 10
 
     private var joined = false
     private var lastJoinSent: ContinuousClock.Instant?
