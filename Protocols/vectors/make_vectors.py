@@ -190,6 +190,11 @@ def main():
                 frame("REPT", pb.Envelope(protocol_version=1,
                                           report_batch=pb.ReportBatch(reports=[report, nameless]))),
                 "invalid_report_batch"),
+        # An empty identity is still an identity: it is not the same as naming none.
+        invalid("report-batch-nameless-and-empty-identity",
+                frame("REPT", pb.Envelope(protocol_version=1, report_batch=pb.ReportBatch(
+                    reports=[nameless, pb.Report(worker=pb.WorkerIdentity(), sequence=4)]))),
+                "invalid_report_batch"),
     ]
     secret = bytes(range(32))
     signed_frames = [
