@@ -102,6 +102,34 @@ def main():
                              sum_squared_advantage=0.125, sum_reward=7.0),
         ],
     )
+    # The reports that followed `report`, ready at once: one frame if the coordinator allows it.
+    # The second lists a category its batch had no sample of, as section 5 asks.
+    batch = pb.ReportBatch(reports=[
+        pb.Report(worker=worker("rollout-3", 77), sequence=10, policy_version=41, step_share=0.125,
+                  resend_floor=7, categories=[
+                      pb.CategoryStats(category="math/hard", count=40, sum_abs_advantage=12.25,
+                                       sum_squared_advantage=18.5, sum_reward=6.0),
+                      pb.CategoryStats(category="code/medium", count=32, sum_abs_advantage=4.0,
+                                       sum_squared_advantage=2.5, sum_reward=16.0),
+                  ]),
+        pb.Report(worker=worker("rollout-3", 77), sequence=11, policy_version=42, step_share=0.125,
+                  resend_floor=7, categories=[
+                      pb.CategoryStats(category="math/easy", count=72, sum_abs_advantage=9.0,
+                                       sum_squared_advantage=3.375, sum_reward=60.0),
+                      pb.CategoryStats(category="math/hard"),
+                  ]),
+        pb.Report(worker=worker("rollout-3", 77), sequence=12, policy_version=42, step_share=0.125,
+                  resend_floor=7, categories=[
+                      pb.CategoryStats(category="math/hard", count=72, sum_abs_advantage=22.5,
+                                       sum_squared_advantage=30.0, sum_reward=13.0),
+                  ]),
+    ])
+    # Neither may share a batch with `report`: one names no worker, the other another incarnation.
+    nameless = pb.Report(sequence=3, policy_version=41, step_share=0.125,
+                         categories=[pb.CategoryStats(category="math/easy", count=4, sum_reward=2.0)])
+    reincarnated = pb.Report()
+    reincarnated.CopyFrom(report)
+    reincarnated.worker.incarnation = 78
     vectors = [
         valid("join", "JOIN", join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[1],
                                            step_share=0.125, hostname="node-7",
@@ -119,6 +147,9 @@ def main():
         valid("join-accepted", "CTRL", control=pb.Control(join_accepted=pb.JoinAccepted(
             worker=worker("rollout-3", 77), lease_ms=10000, heartbeat_interval_ms=2000,
             policy=policy, contiguous_through=0))),
+        valid("join-accepted-with-batches", "CTRL", control=pb.Control(join_accepted=pb.JoinAccepted(
+            worker=worker("rollout-3", 77), lease_ms=10000, heartbeat_interval_ms=2000,
+            policy=policy, contiguous_through=9, max_reports_per_frame=64))),
         valid("join-rejected", "CTRL", control=pb.Control(join_rejected=pb.JoinRejected(
             worker=worker("rollout-3", 77), reason="step_share must be in (0, 1], got 2"))),
         valid("leave-accepted", "CTRL", control=pb.Control(leave_accepted=pb.LeaveAccepted(
@@ -134,6 +165,9 @@ def main():
             uptime_ms=60000,
             totals=[pb.CategoryTotals(category="math/hard", count=64, sum_abs_advantage=20.5,
                                       sum_squared_advantage=31.25, sum_reward=12.0, reports=1)])),
+        valid("report-batch", "REPT", report_batch=batch),
+        # Well-formed: its reports are then refused one by one, as reports without a worker are.
+        valid("report-batch-nameless", "REPT", report_batch=pb.ReportBatch(reports=[nameless, nameless])),
         invalid("empty", b"", "truncated"),
         invalid("topic-cut-short", b"REP", "truncated"),
         invalid("unknown-topic", b"XXXX" + pb.Envelope(protocol_version=1).SerializeToString(), "unknown_topic"),
@@ -146,6 +180,21 @@ def main():
         invalid("protocol-version-2", frame("REPT", pb.Envelope(protocol_version=2, report=report)),
                 "unsupported_protocol_version"),
         invalid("protocol-version-0", frame("REPT", pb.Envelope(report=report)), "unsupported_protocol_version"),
+        invalid("report-batch-empty", frame("REPT", pb.Envelope(protocol_version=1, report_batch=pb.ReportBatch())),
+                "invalid_report_batch"),
+        invalid("report-batch-two-incarnations",
+                frame("REPT", pb.Envelope(protocol_version=1,
+                                          report_batch=pb.ReportBatch(reports=[report, reincarnated]))),
+                "invalid_report_batch"),
+        invalid("report-batch-named-and-nameless",
+                frame("REPT", pb.Envelope(protocol_version=1,
+                                          report_batch=pb.ReportBatch(reports=[report, nameless]))),
+                "invalid_report_batch"),
+        # An empty identity is still an identity: it is not the same as naming none.
+        invalid("report-batch-nameless-and-empty-identity",
+                frame("REPT", pb.Envelope(protocol_version=1, report_batch=pb.ReportBatch(
+                    reports=[nameless, pb.Report(worker=pb.WorkerIdentity(), sequence=4)]))),
+                "invalid_report_batch"),
     ]
     secret = bytes(range(32))
     signed_frames = [
@@ -153,6 +202,8 @@ def main():
         signed("join-signed", "JOIN", "k1", secret, 1, 1764400000000,
                join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[1], step_share=0.125,
                             hostname="node-7", categories=["math/easy", "math/hard"])),
+        # One signature for the whole batch.
+        signed("report-batch-signed", "REPT", "2026-05", secret, 301, 1764400000140, report_batch=batch),
     ]
     json.dump({"protocol_version": 1, "vectors": vectors, "signed": signed_frames}, sys.stdout, indent=2)
     sys.stdout.write("\n")

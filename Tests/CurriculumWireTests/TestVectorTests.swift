@@ -44,12 +44,16 @@ struct TestVectorTests {
         }
     }
 
-    @Test func vectorFileCoversEveryTopicAndError() {
+    @Test func vectorFileCoversEveryTopicReportFormAndError() throws {
         let topics = Set(Self.vectors.compactMap(\.topic))
         #expect(topics == Set(Topic.allCases.map(\.rawValue)))
+        // REPT carries two kinds of body, so covering every topic does not cover both.
+        let envelopes = try Self.vectors.compactMap(\.envelopeJSON).map { try Wire.Envelope(jsonString: $0) }
+        #expect(envelopes.contains { if case .report = $0.body { true } else { false } })
+        #expect(envelopes.contains { if case .reportBatch = $0.body { true } else { false } })
         let errors = Set(Self.vectors.compactMap(\.error))
         #expect(errors.isSuperset(of: ["truncated", "unknown_topic", "malformed", "unknown_message_type",
-                                       "topic_mismatch", "unsupported_protocol_version"]))
+                                       "topic_mismatch", "invalid_report_batch", "unsupported_protocol_version"]))
     }
 
     @Test(arguments: vectors.filter { $0.error == nil })

@@ -89,6 +89,15 @@ def test_the_wrong_secret_an_unknown_key_and_no_signature_have_their_labels():
     assert labels == ["bad_mac", "unknown_key", "unsigned", "forged_identity"]
 
 
+@pytest.mark.parametrize("vector", SIGNED, ids=[v["name"] for v in SIGNED])
+def test_a_key_bound_to_other_workers_cannot_sign_for_the_vectors_worker(vector):
+    # A batch is checked against the worker all its reports name, like a single report.
+    bound = {vector["key_id"]: AuthenticationKey(vector["key_id"], bytes.fromhex(vector["secret_hex"]), ["rollout-4"])}
+    with pytest.raises(AuthenticationError) as raised:
+        verify_frame(bytes.fromhex(vector["hex"]), bound)
+    assert raised.value.label == "forged_identity"
+
+
 def test_the_authenticator_numbers_its_frames_with_the_current_time():
     signer = HMACAuthenticator("k1", bytes(range(32)), clock=lambda: 1764400000.5)
     frame = wire.encode("leave", pb.Leave(worker=pb.WorkerIdentity(worker_id="w", incarnation=1), last_sequence=3))

@@ -52,9 +52,10 @@ class ScriptedCoordinator:
                          values=[0.0, 0.0], policy_name="sec")
 
     def accept(self, identity, version=3, heartbeat_ms=50, contiguous_through=0):
+        # Allows report batches as the Swift coordinator does; this worker sends reports alone all the same.
         self.send("control", pb.Control(join_accepted=pb.JoinAccepted(
             worker=identity, lease_ms=1000, heartbeat_interval_ms=heartbeat_ms,
-            policy=self.policy(version), contiguous_through=contiguous_through)))
+            policy=self.policy(version), contiguous_through=contiguous_through, max_reports_per_frame=64)))
 
     def close(self):
         self.closed = True
@@ -115,6 +116,7 @@ def test_join_is_repeated_until_answered_then_heartbeats_and_acks_flow(coordinat
         assert wait_until(lambda: len(coordinator.bodies("report")) >= 2, 10)  # retransmitted
         first = coordinator.bodies("report")[0]
         assert first.sequence == seq == 1 and [c.count for c in first.categories] == [10, 0]
+        assert not coordinator.bodies("report_batch")
         coordinator.send("acks", pb.Acks(workers=[pb.WorkerAck(worker=identity(worker), contiguous_through=1)]))
         assert worker.wait_until_unacknowledged(0, timeout=5)
         # Drain sends LEAV until accepted.

@@ -19,6 +19,13 @@ def test_the_vectors_are_for_this_protocol_version():
     assert len(OK) >= 10 and len(ERRORS) >= 8
 
 
+def test_the_vectors_cover_every_body_and_label():
+    assert {wire.decode(bytes.fromhex(v["hex"]))[0] for v in OK} == set(wire.TOPICS)
+    assert {v["error"] for v in ERRORS} >= {
+        "truncated", "unknown_topic", "malformed", "unknown_message_type", "topic_mismatch",
+        "invalid_report_batch", "unsupported_protocol_version"}
+
+
 @pytest.mark.parametrize("vector", OK, ids=[v["name"] for v in OK])
 def test_valid_frames_decode_to_their_meaning_and_reencode_byte_for_byte(vector):
     data = bytes.fromhex(vector["hex"])
@@ -54,3 +61,27 @@ def test_a_report_vector_read_field_by_field():
     hard = report.categories[0]
     assert (hard.category, hard.count, hard.sum_abs_advantage, hard.sum_squared_advantage, hard.sum_reward) == (
         "math/hard", 64, 20.5, 31.25, 12.0)
+
+
+def test_a_report_batch_names_the_worker_all_its_reports_name():
+    vector = next(v for v in OK if v["name"] == "report-batch")
+    body, envelope = wire.decode(bytes.fromhex(vector["hex"]))
+    assert body == "report_batch"
+    assert [r.sequence for r in envelope.report_batch.reports] == [10, 11, 12]
+    assert (wire.sender(envelope).worker_id, wire.sender(envelope).incarnation) == ("rollout-3", 77)
+    nameless = next(v for v in OK if v["name"] == "report-batch-nameless")
+    assert wire.sender(wire.decode(bytes.fromhex(nameless["hex"]))[1]) is None
+
+
+def test_a_refused_batch_says_why():
+    details = {}
+    for name in ("report-batch-empty", "report-batch-two-incarnations", "report-batch-named-and-nameless"):
+        vector = next(v for v in ERRORS if v["name"] == name)
+        with pytest.raises(wire.WireError) as raised:
+            wire.decode(bytes.fromhex(vector["hex"]))
+        details[name] = raised.value.detail
+    assert details == {
+        "report-batch-empty": "it holds no report",
+        "report-batch-two-incarnations": "its reports name more than one worker (rollout-3#77 and rollout-3#78)",
+        "report-batch-named-and-nameless": "its reports name more than one worker (rollout-3#77 and none)",
+    }

@@ -33,6 +33,7 @@ import threading
 import time
 from typing import Dict, Optional, Sequence
 
+from . import wire
 from .proto import curriculum_pb2 as pb
 
 try:  # Python 3.8+
@@ -202,10 +203,9 @@ def verify_frame(frame: bytes, keyring: Dict[str, AuthenticationKey]) -> pb.Enve
     expected = hmac.new(key.secret, frame[:-MAC_SIZE], hashlib.sha256).digest()
     if len(mac) != MAC_SIZE or frame[-MAC_SIZE:] != mac or not hmac.compare_digest(mac, expected):
         raise AuthenticationError("bad_mac", key.key_id)
-    body = envelope.WhichOneof("body")
-    sender = getattr(envelope, body) if body in ("join", "report", "heartbeat", "leave") else None
-    if sender is not None and sender.HasField("worker") and not key.allows(sender.worker.worker_id):
-        raise AuthenticationError("forged_identity", f"{key.key_id} may not sign for {sender.worker.worker_id}")
+    sender = wire.sender(envelope)
+    if sender is not None and not key.allows(sender.worker_id):
+        raise AuthenticationError("forged_identity", f"{key.key_id} may not sign for {sender.worker_id}")
     return envelope
 
 

@@ -7,7 +7,7 @@ with the same labels (``Protocols/README.md`` section 2).
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from google.protobuf.message import DecodeError, Message
 
@@ -23,6 +23,7 @@ __all__ = [
     "encode",
     "frame",
     "decode",
+    "sender",
     "topic_for",
 ]
 
@@ -33,10 +34,11 @@ SUPPORTED_VERSIONS: Tuple[int, ...] = (PROTOCOL_VERSION,)
 #: Frames larger than this are refused (also set as the SUB socket's receive limit).
 MAX_FRAME_SIZE = 1 << 20
 
-#: ``Envelope.body`` case -> topic.
+#: ``Envelope.body`` case -> topic. ``REPT`` carries a report alone or a batch of them.
 TOPICS: Dict[str, bytes] = {
     "join": b"JOIN",
     "report": b"REPT",
+    "report_batch": b"REPT",
     "heartbeat": b"BEAT",
     "leave": b"LEAV",
     "policy": b"POLI",
@@ -44,7 +46,11 @@ TOPICS: Dict[str, bytes] = {
     "control": b"CTRL",
     "status": b"STAT",
 }
-_BODIES: Dict[bytes, str] = {topic: body for body, topic in TOPICS.items()}
+_BODIES: Dict[bytes, FrozenSet[str]] = {
+    topic: frozenset(body for body, its_topic in TOPICS.items() if its_topic == topic) for topic in TOPICS.values()
+}
+#: The body cases that name their sender in a ``worker`` field.
+_NAMED_BODIES = ("join", "report", "heartbeat", "leave")
 
 #: The topics a worker's SUB socket subscribes to.
 WORKER_SUBSCRIPTIONS: Tuple[bytes, ...] = (b"POLI", b"ACKS", b"CTRL")
@@ -54,7 +60,8 @@ class WireError(ValueError):
     """A frame a receiver must reject. ``label`` is the protocol's name for the fault:
 
     ``truncated``, ``oversized``, ``unknown_topic``, ``malformed``,
-    ``unknown_message_type``, ``topic_mismatch`` or ``unsupported_protocol_version``.
+    ``unknown_message_type``, ``topic_mismatch``, ``invalid_report_batch`` or
+    ``unsupported_protocol_version``.
     """
 
     def __init__(self, label: str, detail: str = "", envelope: Optional[pb.Envelope] = None) -> None:
@@ -104,8 +111,8 @@ def decode(data: bytes, max_frame_size: int = MAX_FRAME_SIZE) -> Tuple[str, pb.E
     if len(data) < 4:
         raise WireError("truncated", f"{len(data)} bytes")
     topic = data[:4]
-    expected_body = _BODIES.get(topic)
-    if expected_body is None:
+    expected_bodies = _BODIES.get(topic)
+    if expected_bodies is None:
         raise WireError("unknown_topic", repr(topic))
     envelope = pb.Envelope()
     try:
@@ -119,6 +126,48 @@ def decode(data: bytes, max_frame_size: int = MAX_FRAME_SIZE) -> Tuple[str, pb.E
     body = envelope.WhichOneof("body")
     if body is None:
         raise WireError("unknown_message_type", f"topic {topic.decode('ascii')}")
-    if body != expected_body:
+    if body not in expected_bodies:
         raise WireError("topic_mismatch", f"topic {topic.decode('ascii')} carries {body}")
+    if body == "report_batch":
+        _check_batch(envelope.report_batch)
     return body, envelope
+
+
+def sender(envelope: pb.Envelope) -> Optional[pb.WorkerIdentity]:
+    """The worker an envelope's body names, or None: a batch names the one all its
+    reports name (:func:`decode` checks that they agree)."""
+    body = envelope.WhichOneof("body")
+    if body == "report_batch":
+        reports = envelope.report_batch.reports
+        return _named_worker(reports[0]) if reports else None
+    return _named_worker(getattr(envelope, body)) if body in _NAMED_BODIES else None
+
+
+def _named_worker(message: Message) -> Optional[pb.WorkerIdentity]:
+    # Reading an absent field gives an empty identity, which is not the same as none.
+    return message.worker if message.HasField("worker") else None
+
+
+def _check_batch(batch: pb.ReportBatch) -> None:
+    """A batch must hold reports, all of one worker: the identity a signature is checked
+    against and a replay window is kept for is the batch's, so no report may name another."""
+    if not batch.reports:
+        raise WireError("invalid_report_batch", "it holds no report")
+    # Compared by value, as the Swift codec does (so unknown fields do not count).
+    first = _identity_key(batch.reports[0])
+    for report in batch.reports[1:]:
+        other = _identity_key(report)
+        if other != first:
+            raise WireError(
+                "invalid_report_batch",
+                f"its reports name more than one worker ({_describe(first)} and {_describe(other)})",
+            )
+
+
+def _identity_key(report: pb.Report) -> Optional[Tuple[str, int]]:
+    worker = _named_worker(report)
+    return None if worker is None else (worker.worker_id, worker.incarnation)
+
+
+def _describe(identity: Optional[Tuple[str, int]]) -> str:
+    return "none" if identity is None else f"{identity[0]}#{identity[1]}"
