@@ -165,60 +165,28 @@ import Testing
         }
     }
 
-    struct FuzzCounts: Sendable {
-        var handled = 0
-        var matched = 0
-        var refused = 0
-        var deferred = 0
-        var disagreements: [String] = []
-    }
-
     static let inputs = 300_000
 
-    static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
-        var mutator = FrameMutator(random: TestRandom(seed: seed))
-        var corpus = seeds() + (0..<500).map { _ in randomAcks(using: &mutator.random) }
-        var counts = FuzzCounts()
-        for _ in 0..<count {
-            let input = mutator.mutate(
-                corpus.randomElement(using: &mutator.random)!, corpus: corpus,
-                rounds: Bool.random(using: &mutator.random) ? 1...1 : 1...4)
-            let worker = workers.randomElement(using: &mutator.random)!
-            let fast = fast(input, for: worker)
-            switch fast {
-            case .deferred:
-                counts.deferred += 1
-                continue
-            case .acknowledgements(let found):
-                counts.handled += 1
-                if !found.isEmpty { counts.matched += 1 }
-                if corpus.count < 3_000 { corpus.append(input) }
-            case .refused, .other:
-                counts.refused += 1
-            }
-            let general = general(input, for: worker)
-            if !agree(fast, general), counts.disagreements.count < 5 {
-                counts.disagreements.append("\(input) for \(worker): fast \(fast), general \(general)")
-            }
-        }
-        return counts
+    /// Both decoders on one mutated frame for a random worker; the general one only where
+    /// the fast one did not defer. Noteworthy: the frame has an entry for that worker.
+    static func judge(_ input: [UInt8], using random: inout TestRandom) -> FuzzVerdict {
+        let worker = workers.randomElement(using: &random)!
+        let fast = fast(input, for: worker)
+        if case .deferred = fast { return .deferred }
+        let found: [Acknowledgement]? = if case .acknowledgements(let entries) = fast { entries } else { nil }
+        return .compared(
+            "\(input) for \(worker)", fast: fast, general: general(input, for: worker), agree: agree,
+            handled: found != nil, noteworthy: found?.isEmpty == false)
     }
 
     @Test func mutatedAcksDecodeAlike() async {
-        // Two halves from two seeds on threads of their own (see onBackgroundThreads).
-        let halves = await onBackgroundThreads(seeds: [0xAC45_1001, 0xAC45_1002]) { seed in
-            Self.fuzz(seed: seed, count: Self.inputs / 2)
-        }
-        let handled = halves.reduce(0) { $0 + $1.handled }
-        let matched = halves.reduce(0) { $0 + $1.matched }
-        let refused = halves.reduce(0) { $0 + $1.refused }
-        let deferred = halves.reduce(0) { $0 + $1.deferred }
-        #expect(handled + refused + deferred == Self.inputs)
-        #expect(halves.flatMap(\.disagreements).isEmpty, "\(halves.flatMap(\.disagreements))")
-        #expect(handled > Self.inputs / 20)
+        let counts = await differentialFuzz(
+            inputs: Self.inputs, seeds: [0xAC45_1001, 0xAC45_1002], corpusCap: 3_000,
+            startingCorpus: { random in Self.seeds() + (0..<500).map { _ in Self.randomAcks(using: &random) } },
+            judge: Self.judge)
+        let matched = counts.noteworthy
         #expect(matched > Self.inputs / 100)
-        #expect(refused > Self.inputs / 4)
-        print("acks decoder fuzz: \(Self.inputs) inputs, read \(handled) frames (\(matched) with an entry for the "
-            + "worker), refused \(refused), deferred \(deferred)")
+        print("acks decoder fuzz: \(Self.inputs) inputs, read \(counts.handled) frames (\(matched) with an entry "
+            + "for the worker), refused \(counts.refused), deferred \(counts.deferred)")
     }
 }

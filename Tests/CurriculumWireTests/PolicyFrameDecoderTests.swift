@@ -134,54 +134,24 @@ import Testing
         }
     }
 
-    struct FuzzCounts: Sendable {
-        var handled = 0
-        var refused = 0
-        var deferred = 0
-        var disagreements: [String] = []
-    }
-
     static let inputs = 300_000
 
-    static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
-        var mutator = FrameMutator(random: TestRandom(seed: seed))
-        var corpus = seeds() + (0..<500).map { _ in WireCodec.encode(.policy(randomPolicy(using: &mutator.random))) }
-        var counts = FuzzCounts()
-        for _ in 0..<count {
-            let input = mutator.mutate(
-                corpus.randomElement(using: &mutator.random)!, corpus: corpus,
-                rounds: Bool.random(using: &mutator.random) ? 1...1 : 1...4)
-            let fast = fast(input)
-            switch fast {
-            case .deferred:
-                counts.deferred += 1
-                continue
-            case .policy:
-                counts.handled += 1
-                if corpus.count < 3_000 { corpus.append(input) }
-            case .refused, .other:
-                counts.refused += 1
-            }
-            let general = general(input)
-            if !agree(fast, general), counts.disagreements.count < 5 {
-                counts.disagreements.append("\(input): fast \(fast), general \(general)")
-            }
-        }
-        return counts
+    /// Both decoders on one mutated frame; the general one only where the fast one did not defer.
+    static func judge(_ input: [UInt8]) -> FuzzVerdict {
+        let fast = fast(input)
+        if case .deferred = fast { return .deferred }
+        let handled = if case .policy = fast { true } else { false }
+        return .compared(input, fast: fast, general: general(input), agree: agree, handled: handled)
     }
 
     @Test func mutatedPoliciesDecodeAlike() async {
-        // Two halves from two seeds on threads of their own (see onBackgroundThreads).
-        let halves = await onBackgroundThreads(seeds: [0x9011_1001, 0x9011_1002]) { seed in
-            Self.fuzz(seed: seed, count: Self.inputs / 2)
-        }
-        let handled = halves.reduce(0) { $0 + $1.handled }
-        let refused = halves.reduce(0) { $0 + $1.refused }
-        let deferred = halves.reduce(0) { $0 + $1.deferred }
-        #expect(handled + refused + deferred == Self.inputs)
-        #expect(halves.flatMap(\.disagreements).isEmpty, "\(halves.flatMap(\.disagreements))")
-        #expect(handled > Self.inputs / 20)
-        #expect(refused > Self.inputs / 4)
-        print("policy decoder fuzz: \(Self.inputs) inputs, read \(handled) policies, refused \(refused), deferred \(deferred)")
+        let counts = await differentialFuzz(
+            inputs: Self.inputs, seeds: [0x9011_1001, 0x9011_1002], corpusCap: 3_000,
+            startingCorpus: { random in
+                Self.seeds() + (0..<500).map { _ in WireCodec.encode(.policy(Self.randomPolicy(using: &random))) }
+            },
+            judge: { input, _ in Self.judge(input) })
+        print("policy decoder fuzz: \(Self.inputs) inputs, read \(counts.handled) policies, "
+            + "refused \(counts.refused), deferred \(counts.deferred)")
     }
 }

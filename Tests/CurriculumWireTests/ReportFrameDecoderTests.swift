@@ -315,60 +315,27 @@ import Testing
 
     // MARK: - Differential fuzzing
 
-    struct FuzzCounts: Sendable {
-        var handledReports = 0
-        var handledRefusals = 0
-        var deferred = 0
-        var disagreements: [String] = []
-    }
-
     static let inputs = 1_000_000
 
-    /// Runs `count` mutants from its own seed, half of them with a single mutation. The
-    /// corpus starts as the seeds and a thousand random reports, and grows with frames the
-    /// fast decoder read, so that mutations pile up on reports.
-    static func fuzz(seed: UInt64, count: Int) -> FuzzCounts {
-        var mutator = FrameMutator(random: TestRandom(seed: seed))
-        var corpus = seeds() + (0..<1_000).map { _ in WireCodec.encode(.report(RandomReport.make(using: &mutator.random))) }
-            + (0..<200).map { _ in WireCodec.encode(.reportBatch(RandomReport.batch(using: &mutator.random))) }
-        var counts = FuzzCounts()
-        for _ in 0..<count {
-            let input = mutator.mutate(
-                corpus.randomElement(using: &mutator.random)!, corpus: corpus,
-                rounds: Bool.random(using: &mutator.random) ? 1...1 : 1...4)
-            let fast = fast(input)
-            switch fast {
-            case .deferred:
-                counts.deferred += 1
-                continue
-            case .reports:
-                counts.handledReports += 1
-                if corpus.count < 5_000 { corpus.append(input) }
-            case .refused, .other:
-                counts.handledRefusals += 1
-            }
-            let general = general(input)
-            if !agree(fast, general), counts.disagreements.count < 5 {
-                counts.disagreements.append("\(input): fast \(fast), general \(general)")
-            }
-        }
-        return counts
+    /// Both decoders on one mutated frame; the general one only where the fast one did not defer.
+    static func judge(_ input: [UInt8]) -> FuzzVerdict {
+        let fast = fast(input)
+        if case .deferred = fast { return .deferred }
+        let handled = if case .reports = fast { true } else { false }
+        return .compared(input, fast: fast, general: general(input), agree: agree, handled: handled)
     }
 
     @Test func aMillionMutatedFramesDecodeAlike() async {
-        // Two halves from two seeds on threads of their own (see onBackgroundThreads).
-        let halves = await onBackgroundThreads(seeds: [0xFA57_0001, 0xFA57_0002]) { seed in
-            Self.fuzz(seed: seed, count: Self.inputs / 2)
-        }
-        let reports = halves.reduce(0) { $0 + $1.handledReports }
-        let refusals = halves.reduce(0) { $0 + $1.handledRefusals }
-        let deferred = halves.reduce(0) { $0 + $1.deferred }
-        #expect(reports + refusals + deferred == Self.inputs)
-        #expect(halves.flatMap(\.disagreements).isEmpty, "\(halves.flatMap(\.disagreements))")
-        // Most inputs are REPT frames the fast decoder handles, and both outcomes are common.
-        #expect(reports > Self.inputs / 20)
-        #expect(refusals > Self.inputs / 4)
-        print("report decoder fuzz: \(Self.inputs) inputs, fast decoder read \(reports) reports, "
-            + "refused \(refusals), deferred \(deferred) to the general decoder")
+        // Beside the seeds, a thousand random reports and two hundred batches, so that
+        // mutations pile up on reports.
+        let counts = await differentialFuzz(
+            inputs: Self.inputs, seeds: [0xFA57_0001, 0xFA57_0002], corpusCap: 5_000,
+            startingCorpus: { random in
+                Self.seeds() + (0..<1_000).map { _ in WireCodec.encode(.report(RandomReport.make(using: &random))) }
+                    + (0..<200).map { _ in WireCodec.encode(.reportBatch(RandomReport.batch(using: &random))) }
+            },
+            judge: { input, _ in Self.judge(input) })
+        print("report decoder fuzz: \(Self.inputs) inputs, fast decoder read \(counts.handled) reports, "
+            + "refused \(counts.refused), deferred \(counts.deferred) to the general decoder")
     }
 }
