@@ -91,14 +91,16 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let coordinator = try Coordinator(configuration: configuration)
         let endpoints = try await coordinator.listen()
         let startVersion = await coordinator.version
-        // Scripts and tests wait for this line: write it unbuffered.
-        FileHandle.standardOutput.write(Data(
-            "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\n".utf8))
+        // Signals are caught before the line below says the coordinator is ready.
+        let termination = TerminationSignal()
         let reload = authentication.authKeys.map {
             KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
         }
         defer { reload?.cancel() }
-        try await TerminationSignal.runUntilSignalled { try await coordinator.run() }
+        // Scripts and tests wait for this line: write it unbuffered.
+        FileHandle.standardOutput.write(Data(
+            "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\n".utf8))
+        try await termination.runUntilSignalled { try await coordinator.run() }
         let counters = await coordinator.counters
         let version = await coordinator.version
         Logger(label: "curriculum.coordinator").info("stopped", metadata: [

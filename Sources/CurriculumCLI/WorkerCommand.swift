@@ -75,10 +75,11 @@ struct WorkerCommand: AsyncParsableCommand {
             tls: try tls.configuration(server: false), signingKey: try authentication.signingKey())
         let agent = try WorkerAgent(configuration: configuration, categories: student.categories)
         let loop = SyntheticRolloutLoop(promptsPerBatch: batch, steps: steps, stepDelay: .milliseconds(stepDelayMs))
+        let termination = TerminationSignal()
         let protocolTask = Task { try await agent.run() }
         let logger = Logger(label: "curriculum.worker")
 
-        _ = try await TerminationSignal.runUntilSignalled {
+        _ = try await termination.runUntilSignalled {
             // The rewards get their own stream, apart from the agent's batch draws under the same seed.
             try await loop.run(agent: agent, student: student, seed: seed ^ 0x726F_6C6C_6F75_7473, logger: logger)
         }
