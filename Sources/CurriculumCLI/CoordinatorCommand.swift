@@ -92,7 +92,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let endpoints = try await coordinator.listen()
         let startVersion = await coordinator.version
         // Signals are caught before the line below says the coordinator is ready.
-        let termination = TerminationSignal()
+        let termination = try TerminationSignal()
         let reload = authentication.authKeys.map {
             KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
         }

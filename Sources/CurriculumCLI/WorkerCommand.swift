@@ -75,7 +75,7 @@ struct WorkerCommand: AsyncParsableCommand {
             tls: try tls.configuration(server: false), signingKey: try authentication.signingKey())
         let agent = try WorkerAgent(configuration: configuration, categories: student.categories)
         let loop = SyntheticRolloutLoop(promptsPerBatch: batch, steps: steps, stepDelay: .milliseconds(stepDelayMs))
-        let termination = TerminationSignal()
+        let termination = try TerminationSignal()
         let protocolTask = Task { try await agent.run() }
         let logger = Logger(label: "curriculum.worker")
 
