@@ -19,28 +19,36 @@ public enum ReportFrameEncoder {
 
     /// The bytes ``write(_:into:)`` writes for `report`.
     public static func frameSize(of report: ReportFrame) -> Int {
-        topic.count + envelopeSize(reportSize: size(of: report))
+        topic.count + envelopeSize(bodySize: size(of: report))
     }
 
     /// Writes `report`'s frame into `buffer`, which must be exactly ``frameSize(of:)`` bytes:
     /// for example a message buffer of the transport, so the frame is not copied again.
     public static func write(_ report: ReportFrame, into buffer: UnsafeMutableRawBufferPointer) {
-        let reportSize = size(of: report)
-        precondition(buffer.count == topic.count + envelopeSize(reportSize: reportSize), "a report frame's size was miscounted")
+        writeFrame(into: buffer, body: 11, bodySize: size(of: report)) { write(report, into: &$0) }
+    }
+
+    /// Writes the topic and an envelope whose body is field `body`, `bodySize` bytes that
+    /// `writeBody` writes. `buffer` must be exactly the frame's size.
+    private static func writeFrame(
+        into buffer: UnsafeMutableRawBufferPointer, body: UInt8, bodySize: Int,
+        _ writeBody: (inout ProtobufWriter) -> Void
+    ) {
+        precondition(buffer.count == topic.count + envelopeSize(bodySize: bodySize), "a report frame's size was miscounted")
         var writer = ProtobufWriter(buffer)
         writer.bytes(topic)
         if version != 0 {
             writer.byte(1 << 3 | 0)
             writer.varint(version)
         }
-        writer.byte(11 << 3 | 2)
-        writer.varint(UInt64(reportSize))
-        write(report, into: &writer)
+        writer.byte(body << 3 | 2)
+        writer.varint(UInt64(bodySize))
+        writeBody(&writer)
         precondition(writer.count == buffer.count, "a report frame's size was miscounted")
     }
 
-    private static func envelopeSize(reportSize: Int) -> Int {
-        (version != 0 ? 1 + ProtobufWriter.varintSize(version) : 0) + ProtobufWriter.lengthDelimitedFieldSize(reportSize)
+    private static func envelopeSize(bodySize: Int) -> Int {
+        (version != 0 ? 1 + ProtobufWriter.varintSize(version) : 0) + ProtobufWriter.lengthDelimitedFieldSize(bodySize)
     }
 
     // MARK: - Batches
@@ -56,28 +64,19 @@ public enum ReportFrameEncoder {
     /// The bytes ``write(_:into:)-([ReportFrame],_)`` writes for `reports`.
     public static func frameSize(of reports: [ReportFrame]) -> Int {
         guard reports.count != 1 else { return frameSize(of: reports[0]) }
-        return topic.count + envelopeSize(reportSize: batchSize(of: reports))
+        return topic.count + envelopeSize(bodySize: batchSize(of: reports))
     }
 
     /// Writes the frame of `reports` into `buffer`, which must be exactly ``frameSize(of:)-([ReportFrame])`` bytes.
     public static func write(_ reports: [ReportFrame], into buffer: UnsafeMutableRawBufferPointer) {
         guard reports.count != 1 else { return write(reports[0], into: buffer) }
-        let batchSize = batchSize(of: reports)
-        precondition(buffer.count == topic.count + envelopeSize(reportSize: batchSize), "a report frame's size was miscounted")
-        var writer = ProtobufWriter(buffer)
-        writer.bytes(topic)
-        if version != 0 {
-            writer.byte(1 << 3 | 0)
-            writer.varint(version)
+        writeFrame(into: buffer, body: 14, bodySize: batchSize(of: reports)) { writer in
+            for report in reports {
+                writer.byte(1 << 3 | 2)
+                writer.varint(UInt64(size(of: report)))
+                write(report, into: &writer)
+            }
         }
-        writer.byte(14 << 3 | 2)
-        writer.varint(UInt64(batchSize))
-        for report in reports {
-            writer.byte(1 << 3 | 2)
-            writer.varint(UInt64(size(of: report)))
-            write(report, into: &writer)
-        }
-        precondition(writer.count == buffer.count, "a report frame's size was miscounted")
     }
 
     /// The bytes `report` adds to a batch frame.
