@@ -5,6 +5,9 @@
 /// initial value. Implementations are value types whose whole state is `Codable` through
 /// ``snapshot``; encoding and decoding a snapshot reproduces the policy bit for bit.
 public protocol CurriculumPolicy: Sendable {
+    /// The short name `--policy` takes and snapshots record.
+    static var name: String { get }
+
     /// The known categories, in order of first appearance.
     var categories: [String] { get }
 

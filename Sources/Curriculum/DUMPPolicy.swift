@@ -8,6 +8,8 @@
 /// scales the counts entered in the window and in n_j and N; the share is not used, since
 /// `n` already is the worker's part of the batch.
 public struct DUMPPolicy: CurriculumPolicy, Codable {
+    public static let name = "dump"
+
     public struct Configuration: Sendable, Hashable, Codable {
         /// Exploration coefficient c (DUMP: 1.0).
         public var c: Double

@@ -10,6 +10,8 @@
 /// which advances on every state change: the distribution is a pure function of the state,
 /// and a snapshot, which includes the generator, restores it exactly.
 public struct DiscountedThompsonPolicy: CurriculumPolicy, Codable {
+    public static let name = "thompson"
+
     public struct Configuration: Sendable, Hashable, Codable {
         /// Discount per training step.
         public var gamma: Double

@@ -7,6 +7,8 @@
 /// sum; the share is not used (the count already is the worker's part). The defaults c = 1,
 /// xi = 2 make the bonus UCB1's `sqrt(2 ln N / N_k)` (Auer et al., 2002), the same as DUMP's.
 public struct DiscountedUCBPolicy: CurriculumPolicy, Codable {
+    public static let name = "ducb"
+
     public struct Configuration: Sendable, Hashable, Codable {
         /// Discount per training step.
         public var gamma: Double

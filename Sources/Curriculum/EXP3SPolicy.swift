@@ -12,6 +12,8 @@
 /// `gamma ~ sqrt(K ln K / T)` gives about 0.01 for T = 240 steps of 256 samples, hence the
 /// default; alpha ~ 1/T per play is about 0.005 per such step.
 public struct EXP3SPolicy: CurriculumPolicy, Codable {
+    public static let name = "exp3s"
+
     public struct Configuration: Sendable, Hashable, Codable {
         /// Exploration mix and learning rate.
         public var gamma: Double

@@ -14,6 +14,8 @@
 /// one report would. The first report of an arm only sets m. Then
 /// `p = (1 - epsilon) lp / sum lp + epsilon / K`, uniform while every lp is 0.
 public struct LearningProgressPolicy: CurriculumPolicy, Codable {
+    public static let name = "lp"
+
     public struct Configuration: Sendable, Hashable, Codable {
         public var alpha: Double
         public var epsilon: Double

@@ -13,14 +13,14 @@ public enum PolicyConfiguration: Sendable, Hashable, Codable {
     /// The policy's short name, as `curriculum replay --policy` spells it.
     public var name: String {
         switch self {
-        case .sec: "sec"
-        case .dump: "dump"
-        case .discountedUCB: "ducb"
-        case .slidingWindowUCB: "swucb"
-        case .exp3s: "exp3s"
-        case .discountedThompson: "thompson"
-        case .learningProgress: "lp"
-        case .uniform: "uniform"
+        case .sec: SECPolicy.name
+        case .dump: DUMPPolicy.name
+        case .discountedUCB: DiscountedUCBPolicy.name
+        case .slidingWindowUCB: SlidingWindowUCBPolicy.name
+        case .exp3s: EXP3SPolicy.name
+        case .discountedThompson: DiscountedThompsonPolicy.name
+        case .learningProgress: LearningProgressPolicy.name
+        case .uniform: UniformPolicy.name
         }
     }
 

@@ -11,18 +11,7 @@ public enum PolicySnapshot: Sendable, Codable {
     case uniform(UniformPolicy)
 
     /// The policy's short name, as `--policy` takes it.
-    public var name: String {
-        switch self {
-        case .sec: "sec"
-        case .dump: "dump"
-        case .discountedUCB: "ducb"
-        case .slidingWindowUCB: "swucb"
-        case .exp3s: "exp3s"
-        case .discountedThompson: "thompson"
-        case .learningProgress: "lp"
-        case .uniform: "uniform"
-        }
-    }
+    public var name: String { type(of: policy).name }
 
     /// The policy this snapshot was taken of.
     public var policy: any CurriculumPolicy {

@@ -26,6 +26,8 @@
 /// With one worker reporting every step on time (f = 1, w = 1), the arithmetic is the
 /// reference code's `(1 - alpha) * Q + alpha * r`, bit for bit.
 public struct SECPolicy: CurriculumPolicy, Codable {
+    public static let name = "sec"
+
     /// How Q values become probabilities.
     public enum Sampling: Sendable, Hashable, Codable {
         /// `p = exp(Q / tau) / sum exp(Q / tau)` (the paper's choice).

@@ -8,6 +8,8 @@
 /// when the window overflows (as in ``SampleWindow``). The share is not used. An arm whose
 /// plays have all left the window is unplayed again and gets +infinity, as in the paper.
 public struct SlidingWindowUCBPolicy: CurriculumPolicy, Codable {
+    public static let name = "swucb"
+
     public struct Configuration: Sendable, Hashable, Codable {
         /// Window length in samples: 2,048 is eight steps of SEC's 256-sample batch.
         public var window: Int

@@ -1,5 +1,7 @@
 /// The random baseline: every known category equally likely, whatever the reports say.
 public struct UniformPolicy: CurriculumPolicy, Codable {
+    public static let name = "uniform"
+
     private var arms = ArmIndex()
 
     public init() {}

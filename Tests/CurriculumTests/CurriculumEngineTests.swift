@@ -80,6 +80,9 @@ import Testing
         for p in everyPolicy {
             #expect(try roundTrip(p) == p)
             #expect(try p.makePolicy().snapshot.policy.categories.isEmpty)
+            // A saved state names its policy as the configuration that made it does.
+            #expect(try p.makePolicy().snapshot.name == p.name)
         }
+        #expect(Set(everyPolicy.map(\.name)) == ["sec", "dump", "ducb", "swucb", "exp3s", "thompson", "lp", "uniform"])
     }
 }

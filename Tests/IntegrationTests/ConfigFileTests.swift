@@ -42,6 +42,14 @@ struct ConfigFileTests {
         }
     }
 
+    @Test func everyPolicyFlagValueMakesThePolicyOfThatName() throws {
+        for name in ["sec", "dump", "ducb", "swucb", "exp3s", "thompson", "lp", "uniform"] {
+            let command = try CoordinatorCommand.parse(["--policy", name])
+            #expect(try command.policy.configuration().name == name)
+            #expect(try command.policy.configuration().makePolicy().snapshot.name == name)
+        }
+    }
+
     @Test func badFlagValuesAreRejectedWithTheFlagNamed() {
         #expect(throws: (any Error).self) { try CoordinatorCommand.parse(["--publish-every", "0"]) }
         do {
