@@ -17,6 +17,13 @@ import NNG
 /// crash loses no acknowledged report. `run()` serves until its task is cancelled.
 public actor Coordinator {
     public nonisolated let configuration: CoordinatorConfiguration
+    /// The actor runs on a thread of its own: it blocks in `fdatasync` with durable state
+    /// (see `DedicatedThreadExecutor`).
+    private nonisolated let executor = DedicatedThreadExecutor(name: "coordinator")
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
     private let logger: Logger
     private let broadcaster: Socket
     private let inbox: Socket
@@ -92,6 +99,10 @@ public actor Coordinator {
         try inbox.setMaxReceiveSize(configuration.maximumFrameSize * Self.transportLimitFactor)
         try inbox.setReceiveBufferSize(8192)
         try broadcaster.setSendBufferSize(8192)
+    }
+
+    deinit {
+        executor.stop()
     }
 
     /// Replaces the keys workers may sign with, for key rotation without a restart.
