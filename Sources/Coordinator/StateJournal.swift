@@ -72,11 +72,14 @@ final class StateJournal {
         pending.write(UInt32(0))
         pending.write(UInt32(0))
         change.encode(into: &pending)
-        let payload = pending.bytes[(start + 8)...]
-        let length = UInt32(payload.count)
-        let crc = CRC32.checksum(payload)
-        withUnsafeBytes(of: length.littleEndian) { pending.bytes.replaceSubrange(start..<start + 4, with: $0) }
-        withUnsafeBytes(of: crc.littleEndian) { pending.bytes.replaceSubrange(start + 4..<start + 8, with: $0) }
+        let length = UInt32(pending.bytes.count - start - 8)
+        // Read and patched in place: a slice of `pending` alive across the patch would make
+        // it copy the whole pending buffer, every record, quadratic in a commit's size.
+        let crc = pending.bytes.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + 8)...])) }
+        pending.bytes.withUnsafeMutableBytes { bytes in
+            bytes.storeBytes(of: length.littleEndian, toByteOffset: start, as: UInt32.self)
+            bytes.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self)
+        }
         pendingRecords += 1
     }
 
