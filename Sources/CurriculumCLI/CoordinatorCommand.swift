@@ -93,8 +93,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let startVersion = await coordinator.version
         // Signals are caught before the line below says the coordinator is ready.
         let termination = try TerminationSignal()
-        let reload = authentication.authKeys.map {
-            KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
+        let reload = try authentication.authKeys.map {
+            try KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
         }
         defer { reload?.cancel() }
         // Scripts and tests wait for this line: write it unbuffered.

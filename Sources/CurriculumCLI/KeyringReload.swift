@@ -1,18 +1,16 @@
 import Coordinator
 import CurriculumAuth
-import Dispatch
 import Foundation
 import Logging
 
 /// Reloads `--auth-keys` on SIGHUP, so keys can be rotated without restarting the
 /// coordinator (and losing its state). A file that fails to load leaves the keys as they were.
 enum KeyringReload {
-    /// Handles SIGHUP until the returned source is cancelled.
-    static func onHangup(path: String, coordinator: Coordinator, logger: Logger) -> any DispatchSourceSignal {
-        signal(SIGHUP, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        source.setEventHandler {
-            Task {
+    /// Handles SIGHUP, caught from this call on, until the returned task is cancelled.
+    static func onHangup(path: String, coordinator: Coordinator, logger: Logger) throws -> Task<Void, Never> {
+        let hangups = try CaughtSignals.stream(of: [SIGHUP])
+        return Task {
+            for await _ in hangups {
                 do {
                     let keyring = try Keyring(contentsOfFile: path)
                     await coordinator.replaceKeyring(keyring)
@@ -26,7 +24,5 @@ enum KeyringReload {
                 }
             }
         }
-        source.resume()
-        return source
     }
 }
