@@ -9,7 +9,8 @@ import NNG
 /// It dials the coordinator's two endpoints, joins, caches the newest policy and
 /// serves `nextBatch` from that cache, so drawing a batch never waits on the
 /// network. Reports are numbered and kept in an outbox until the coordinator
-/// acknowledges them; unacknowledged ones are sent again with backoff. While
+/// acknowledges them; unacknowledged ones are sent again with backoff. Reports ready at
+/// the same time travel in one frame, up to the limit the coordinator's join answer gives. While
 /// the coordinator is away the agent keeps drawing from the last policy it had
 /// and buffers reports up to the outbox's capacity.
 ///
