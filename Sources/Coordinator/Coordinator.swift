@@ -213,14 +213,23 @@ public actor Coordinator {
         do {
             // Reports, nearly all the traffic, are read without SwiftProtobuf; anything the
             // fast decoder does not handle takes the general one, which accepts and refuses
-            // the same frames. Checking a signature takes the whole envelope, so a
-            // coordinator with a keyring decodes every frame the general way.
-            if authenticator == nil,
-                let reports = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize)
+            // the same frames, signed or not.
+            if authenticator == nil {
+                if let reports = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize) {
+                    return ingest(reports, at: now)
+                }
+            } else if let signed = try ReportFrameDecoder.decodeSigned(
+                frame, maximumFrameSize: configuration.maximumFrameSize)
             {
-                counters.reportFramesReceived += 1
-                for report in reports { ingest(report, at: now) }
-                return
+                let sender = signed.reports.first?.worker
+                if let failure = authenticator?.check(
+                    frame, authentication: signed.authentication, sender: sender.map(WorkerKey.init),
+                    nowMs: WallClock.milliseconds())
+                {
+                    return reject(.authentication(failure, claimedWorker: sender.map { WorkerKey($0).identity }))
+                }
+                counters.framesAuthenticated += 1
+                return ingest(signed.reports, at: now)
             }
             let envelope = try WireCodec.decodeEnvelope(frame, maximumFrameSize: configuration.maximumFrameSize)
             if let failure = authenticator?.check(frame, envelope: envelope, nowMs: WallClock.milliseconds()) {
@@ -244,11 +253,9 @@ public actor Coordinator {
         }
         switch body {
         case .report(let report):
-            counters.reportFramesReceived += 1
-            ingest(ReportFrame(report), at: now)
+            ingest([ReportFrame(report)], at: now)
         case .reportBatch(let batch):
-            counters.reportFramesReceived += 1
-            for report in batch.reports { ingest(ReportFrame(report), at: now) }
+            ingest(batch.reports.map(ReportFrame.init), at: now)
         case .join(let join):
             handle(join, at: now)
         case .heartbeat(let heartbeat):
@@ -262,6 +269,12 @@ public actor Coordinator {
         case .policy, .acks, .control, .status:
             reject(.unexpectedTopic(Topic(for: body)))
         }
+    }
+
+    /// The reports of one REPT frame, in order.
+    private func ingest(_ reports: [ReportFrame], at now: ContinuousClock.Instant) {
+        counters.reportFramesReceived += 1
+        for report in reports { ingest(report, at: now) }
     }
 
     private func ingest(_ report: ReportFrame, at now: ContinuousClock.Instant) {

@@ -26,19 +26,28 @@ struct FrameAuthenticator: Sendable {
     mutating func check(
         _ frame: UnsafeRawBufferPointer, envelope: Wire.Envelope, nowMs: UInt64
     ) -> AuthenticationFailure? {
-        if case .failure(let failure) = FrameSignature.verify(frame, envelope: envelope, keyring: configuration.keyring) {
-            return failure
-        }
-        let authentication = envelope.authentication
+        check(frame, authentication: FrameAuthentication(envelope), sender: envelope.sender.map(WorkerKey.init), nowMs: nowMs)
+    }
+
+    /// The same check, from the frame's `authentication` and the identity its body names,
+    /// however they were decoded.
+    mutating func check(
+        _ frame: UnsafeRawBufferPointer, authentication: FrameAuthentication?, sender: WorkerKey?, nowMs: UInt64
+    ) -> AuthenticationFailure? {
+        let verified = FrameSignature.verify(
+            frame, authentication: authentication, sender: sender?.workerID, keyring: configuration.keyring)
+        if case .failure(let failure) = verified { return failure }
+        // Verified: the frame is signed.
+        guard let authentication else { return .unsigned }
         let skew = authentication.sentAtMs > nowMs ? authentication.sentAtMs - nowMs : nowMs - authentication.sentAtMs
         guard skew <= maximumSkewMs else {
             return .clockSkew(sentAtMs: authentication.sentAtMs, receivedAtMs: nowMs)
         }
         // A nameless frame is refused right after this (missing_worker_identity or
         // unexpected_topic); it has no window to record it in.
-        guard let sender = envelope.sender else { return nil }
+        guard let sender else { return nil }
         let window = configuration.replayWindowSize
-        switch windows[WorkerKey(sender), default: ReplayWindow(size: window)].admit(authentication.counter) {
+        switch windows[sender, default: ReplayWindow(size: window)].admit(authentication.counter) {
         case .fresh: return nil
         case .replayed, .tooOld: return .replayed(counter: authentication.counter)
         }

@@ -45,8 +45,15 @@ public enum FrameSignature {
     public static func verify(
         _ frame: UnsafeRawBufferPointer, envelope: Wire.Envelope, keyring: Keyring
     ) -> Result<AuthenticationKey, AuthenticationFailure> {
-        guard envelope.hasAuthentication else { return .failure(.unsigned) }
-        let authentication = envelope.authentication
+        verify(frame, authentication: FrameAuthentication(envelope), sender: envelope.sender?.workerID, keyring: keyring)
+    }
+
+    /// The same check, from the frame's `authentication` and the `worker_id` its body names
+    /// (nil when it names none), however they were decoded.
+    public static func verify(
+        _ frame: UnsafeRawBufferPointer, authentication: FrameAuthentication?, sender: String?, keyring: Keyring
+    ) -> Result<AuthenticationKey, AuthenticationFailure> {
+        guard let authentication else { return .failure(.unsigned) }
         guard let key = keyring[authentication.keyID] else { return .failure(.unknownKey(keyID: authentication.keyID)) }
         let mac = authentication.mac
         // The parsed MAC must be the frame's last bytes, so that what it covers is
@@ -57,8 +64,8 @@ public enum FrameSignature {
         // isValidAuthenticationCode compares in constant time.
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: SymmetricKey(data: key.secret))
         else { return .failure(.badMAC(keyID: key.id)) }
-        if let worker = envelope.sender, !key.allows(workerID: worker.workerID) {
-            return .failure(.forgedIdentity(keyID: key.id, workerID: worker.workerID))
+        if let sender, !key.allows(workerID: sender) {
+            return .failure(.forgedIdentity(keyID: key.id, workerID: sender))
         }
         return .success(key)
     }
