@@ -51,11 +51,12 @@ class ScriptedCoordinator:
         return pb.Policy(version=version, categories=["a", "b"], probabilities=list(probabilities),
                          values=[0.0, 0.0], policy_name="sec")
 
-    def accept(self, identity, version=3, heartbeat_ms=50, contiguous_through=0):
-        # Allows report batches as the Swift coordinator does; this worker sends reports alone all the same.
+    def accept(self, identity, version=3, heartbeat_ms=50, contiguous_through=0, max_reports_per_frame=64):
+        # Allows report batches as the Swift coordinator does by default.
         self.send("control", pb.Control(join_accepted=pb.JoinAccepted(
             worker=identity, lease_ms=1000, heartbeat_interval_ms=heartbeat_ms,
-            policy=self.policy(version), contiguous_through=contiguous_through, max_reports_per_frame=64)))
+            policy=self.policy(version), contiguous_through=contiguous_through,
+            max_reports_per_frame=max_reports_per_frame)))
 
     def close(self):
         self.closed = True
@@ -125,6 +126,40 @@ def test_join_is_repeated_until_answered_then_heartbeats_and_acks_flow(coordinat
     leaves = coordinator.bodies("leave")
     assert leaves and leaves[0].last_sequence == 1
     assert {"join", "heartbeat", "report", "leave"} <= set(signer.signed)
+
+
+@pytest.mark.parametrize("limit", [0, 1, 4])
+def test_a_backlog_is_resent_in_frames_no_larger_than_the_coordinator_allows(coordinator, limit):
+    # Nothing is acknowledged until the end, so the drain resends all ten reports at once.
+    with Worker("packer", coordinator.broadcast_url, coordinator.reports_url, categories=["a", "b"],
+                join_retry_interval=0.05, retransmit_timeout=30.0, start=True) as worker:
+        assert wait_until(lambda: (coordinator.accept(identity(worker), max_reports_per_frame=limit),
+                                   worker.joined)[1], 10)
+        for index in range(10):
+            worker.report(3, {"a": [0.25] * (index + 1)})
+        drain = threading.Thread(target=lambda: worker.drain(timeout=20))
+        drain.start()
+        allowed = max(limit, 1)
+        packed = [list(range(first, min(first + allowed, 11))) for first in range(1, 11, allowed)]
+
+        def frames():
+            return [[r.sequence for r in b.reports] for b in coordinator.bodies("report_batch")] + [
+                [r.sequence] for r in coordinator.bodies("report")]
+
+        def resent():
+            sent = [sequence for group in frames() for sequence in group]
+            return all(sent.count(sequence) >= 2 for sequence in range(1, 11))
+
+        # Each report went once alone, then again in the drain's resend.
+        assert wait_until(resent, 10), frames()
+        assert all(group in frames() for group in packed), frames()
+        assert all(len(group) <= allowed for group in frames()), frames()
+        coordinator.send("acks", pb.Acks(workers=[pb.WorkerAck(worker=identity(worker), contiguous_through=10)]))
+        assert wait_until(lambda: bool(coordinator.bodies("leave")), 10)
+        coordinator.send("control", pb.Control(leave_accepted=pb.LeaveAccepted(worker=identity(worker))))
+        drain.join(timeout=20)
+        assert worker.counters.reports_acknowledged == 10
+        assert worker.counters.report_frames_sent >= len(frames())
 
 
 def test_a_rejected_join_is_final(coordinator):

@@ -179,6 +179,9 @@ class WorkerCounters:
     reports_acknowledged: int = 0
     #: Of all this incarnation's reports, how many the coordinator rejected (from its acks).
     reports_rejected_by_coordinator: int = 0
+    #: REPT frames sent, retransmissions included: fewer than the reports sent when a
+    #: backlog is resent in batches.
+    report_frames_sent: int = 0
     #: Reports sent again after their acknowledgement timed out (or on a reconnection).
     retransmissions: int = 0
     #: Reports abandoned because the outbox overflowed.

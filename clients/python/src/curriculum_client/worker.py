@@ -69,6 +69,8 @@ _log = logging.getLogger("curriculum_client")
 
 ArrayLike = Any
 _RECENT_POLICIES = 256
+#: A batch frame stops taking reports past this many bytes, far under the 1 MiB receivers accept.
+_BATCH_BYTE_BUDGET = 64 * 1024
 
 
 class Worker:
@@ -174,6 +176,9 @@ class Worker:
         self._join_accepted: Optional[pb.JoinAccepted] = None
         self._last_join: Optional[float] = None
         self._heartbeat_interval = 2.0
+        # From the join answer: how many reports may share a frame (1 until then, and with
+        # coordinators that predate report batches).
+        self._max_reports_per_frame = 1
         self._last_heartbeat: Optional[float] = None
         self._draining = False
         self._leave_accepted = False
@@ -426,7 +431,7 @@ class Worker:
                 )
             self._counters.reports_queued += 1
             self._counters.samples_queued += sum(e.count for e in entries)
-            data = self._frame("report", message)
+            data = self._report_frame([message])
         self._send_frames([data])
         return sequence
 
@@ -596,8 +601,31 @@ class Worker:
                 frames.append(self._frame("heartbeat", beat))
             due = self._outbox.due(now)
             self._counters.retransmissions += len(due)
-            frames.extend(self._frame("report", report) for report in due)
+            frames.extend(self._report_frames(due))
         self._send_frames(frames)
+
+    def _report_frames(self, reports: Sequence[pb.Report]) -> List[bytes]:
+        """``reports`` in order, in as few REPT frames as the coordinator's per-frame limit
+        and the byte budget allow: a backlog resent after a reconnection goes in batches."""
+        frames: List[bytes] = []
+        group: List[pb.Report] = []
+        size = 0
+        for report in reports:
+            report_size = report.ByteSize()
+            if group and (len(group) >= self._max_reports_per_frame or size + report_size > _BATCH_BYTE_BUDGET):
+                frames.append(self._report_frame(group))
+                group, size = [], 0
+            group.append(report)
+            size += report_size
+        if group:
+            frames.append(self._report_frame(group))
+        return frames
+
+    def _report_frame(self, group: Sequence[pb.Report]) -> bytes:
+        self._counters.report_frames_sent += 1
+        if len(group) == 1:
+            return self._frame("report", group[0])
+        return self._frame("report_batch", pb.ReportBatch(reports=group))
 
     def _receive_loop(self) -> None:
         sub = self._sub
@@ -648,6 +676,7 @@ class Worker:
             self._joined = True
             self._join_accepted = answer
             self._heartbeat_interval = max(answer.heartbeat_interval_ms, 10) / 1000.0
+            self._max_reports_per_frame = max(1, answer.max_reports_per_frame)
             # The join answer is authoritative: a coordinator that restarted without
             # its state may publish lower versions than this worker saw.
             self._adopt(answer.policy, authoritative=True)
