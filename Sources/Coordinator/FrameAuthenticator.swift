@@ -26,7 +26,9 @@ struct FrameAuthenticator: Sendable {
     mutating func check(
         _ frame: UnsafeRawBufferPointer, envelope: Wire.Envelope, nowMs: UInt64
     ) -> AuthenticationFailure? {
-        check(frame, authentication: FrameAuthentication(envelope), sender: envelope.sender.map(WorkerKey.init), nowMs: nowMs)
+        check(
+            frame, authentication: FrameAuthentication(envelope), sender: envelope.sender.map(WorkerKey.init),
+            nowMs: nowMs)
     }
 
     /// The same check, from the frame's `authentication` and the identity its body names,

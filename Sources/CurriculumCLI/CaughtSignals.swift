@@ -55,7 +55,10 @@ enum CaughtSignals {
             // Reads for the life of the process, as the handler writes.
             Thread.detachNewThread {
                 var byte: UInt8 = 0
-                while read(readEnd, &byte, 1) == 1 {
+                while true {
+                    let count = read(readEnd, &byte, 1)
+                    if count < 0, errno == EINTR { continue }
+                    guard count == 1 else { return }
                     let number = Int32(byte)
                     let continuations = subscribers.withLock { Array($0[number, default: [:]].values) }
                     for continuation in continuations { continuation.yield(number) }
