@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // The C library from Debian's libnng-dev; nothing but headers and a link line.
@@ -35,6 +37,11 @@ let package = Package(
             name: "CurriculumAuth",
             dependencies: ["CurriculumWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The metrics the coordinator and the worker agent keep (swift-metrics), named in one catalog.
+        .target(
+            name: "CurriculumMetrics",
+            dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
         // The coordinator service: ingest, exactly-once ledger, membership leases, broadcast cadence.
         .target(
             name: "Coordinator",
@@ -43,6 +50,21 @@ let package = Package(
                 "Curriculum",
                 "CurriculumWire",
                 "CurriculumAuth",
+                "CurriculumMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The coordinator's HTTP port: /metrics (Prometheus), health checks, /api/status, the dashboard.
+        .target(
+            name: "Monitoring",
+            dependencies: [
+                "NNG",
+                "Coordinator",
+                "CurriculumWire",
+                "CurriculumMetrics",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -87,6 +109,7 @@ let package = Package(
                 "CurriculumWire",
                 "CurriculumAuth",
                 "Coordinator",
+                "Monitoring",
                 "WorkerAgent",
                 "Simulation",
                 "Demo",
@@ -113,6 +136,10 @@ let package = Package(
             dependencies: ["Coordinator", "WorkerAgent", "CurriculumAuth", "CurriculumTestSupport"]
         ),
         .testTarget(name: "WorkerAgentTests", dependencies: ["WorkerAgent"]),
+        .testTarget(
+            name: "MonitoringTests",
+            dependencies: ["Monitoring", "Coordinator", "WorkerAgent", "NNG", "CurriculumTestSupport"]
+        ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Demo", "Curriculum"]),
         // Multi-process tests: they run the `curriculum` executable as child processes.
         .testTarget(

@@ -1,5 +1,7 @@
 import Curriculum
+import CoreMetrics
 import CurriculumAuth
+import CurriculumMetrics
 import CurriculumWire
 import Foundation
 import Logging
@@ -28,7 +30,7 @@ public actor Coordinator {
     private let broadcaster: Socket
     private let inbox: Socket
 
-    private var state: CoordinatorState
+    var state: CoordinatorState
     private let store: StateStore?
     /// What opening the state directory found; nil without one.
     public nonisolated let recovery: StateRecovery?
@@ -49,11 +51,21 @@ public actor Coordinator {
     private var lastLogged: [String: ContinuousClock.Instant] = [:]
     private var suppressedLogs: [String: UInt64] = [:]
 
-    public private(set) var counters = CoordinatorCounters()
+    public internal(set) var counters = CoordinatorCounters()
+    /// The same counts as `counters`, and gauges and histograms, for `/metrics`.
+    var metrics: CoordinatorMetrics
+    /// Each category's totals at the previous policy broadcast, for the step's mean |A|.
+    var totalsAtLastBroadcast: [String: CategoryTotals] = [:]
 
-    public init(configuration: CoordinatorConfiguration, logger: Logger = Logger(label: "curriculum.coordinator")) throws {
+    /// `metricsFactory` receives every metric the coordinator keeps (a Prometheus
+    /// registry's factory, say); by default swift-metrics' global one.
+    public init(
+        configuration: CoordinatorConfiguration, logger: Logger = Logger(label: "curriculum.coordinator"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) throws {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = CoordinatorMetrics(factory: metricsFactory)
         self.authenticator = configuration.authentication.map(FrameAuthenticator.init)
         let fresh = {
             var state = CoordinatorState(
@@ -198,6 +210,7 @@ public actor Coordinator {
     /// keep the highest version they see, so a skipped version is no different from a
     /// lost message to them.
     func ingest(_ batch: [Message], at now: ContinuousClock.Instant) {
+        metrics.recordIngestBatch(frames: batch.count)
         for message in batch {
             message.withUnsafeBytes { ingest($0, at: now) }
         }
@@ -208,7 +221,7 @@ public actor Coordinator {
     /// Handles one frame from a worker. Never throws: whatever is wrong with the
     /// frame is logged, counted, and answered when the sender can be named.
     private func ingest(_ frame: UnsafeRawBufferPointer, at now: ContinuousClock.Instant) {
-        counters.framesReceived += 1
+        tally(.frameReceived)
         let body: Wire.Envelope.OneOf_Body
         do {
             // Reports, nearly all the traffic, are read without SwiftProtobuf; anything the
@@ -228,14 +241,14 @@ public actor Coordinator {
                 {
                     return reject(.authentication(failure, claimedWorker: sender.map { WorkerKey($0).identity }))
                 }
-                counters.framesAuthenticated += 1
+                tally(.frameAuthenticated)
                 return ingest(signed.reports, at: now)
             }
             let envelope = try WireCodec.decodeEnvelope(frame, maximumFrameSize: configuration.maximumFrameSize)
             if let failure = authenticator?.check(frame, envelope: envelope, nowMs: WallClock.milliseconds()) {
                 return reject(.authentication(failure, claimedWorker: envelope.sender))
             }
-            if authenticator != nil { counters.framesAuthenticated += 1 }
+            if authenticator != nil { tally(.frameAuthenticated) }
             // decodeEnvelope returns only envelopes with a body.
             body = envelope.body!
         } catch {
@@ -273,7 +286,7 @@ public actor Coordinator {
 
     /// The reports of one REPT frame, in order.
     private func ingest(_ reports: [ReportFrame], at now: ContinuousClock.Instant) {
-        counters.reportFramesReceived += 1
+        tally(.reportFrameReceived)
         for report in reports { ingest(report, at: now) }
     }
 
@@ -293,7 +306,7 @@ public actor Coordinator {
             if admission == .outOfWindow {
                 return reject(.outOfWindow(worker: key, sequence: report.sequence))
             }
-            counters.duplicatesIgnored += 1
+            tally(.duplicateIgnored)
             // Resends after a lost acknowledgement are routine; a replay looks the same.
             logRateLimited("duplicate", "duplicate report ignored",
                            IngestRejection.duplicate(worker: key, sequence: report.sequence), level: .debug)
@@ -305,13 +318,14 @@ public actor Coordinator {
 
         let merged = MergedReport(report, from: key)
         if let rejection = state.merge(merged, acceptingNewCategories: configuration.acceptsNewCategories, at: now) {
-            counters.reportsRejected += 1
+            tally(.reportRejected)
             state.recordRejection(of: key)
             record(.rejected(key, sequence: report.sequence, resendFloor: report.resendFloor))
             reject(rejection)
         } else {
             record(.merged(merged))
-            counters.reportsAccepted += 1
+            tally(.reportAccepted)
+            metrics.recordStaleness(max(0, state.curriculum.version - merged.policyVersion))
             reportsSincePublish += 1
             changedSincePublish = true
             if reportsSincePublish >= configuration.publishEveryReports {
@@ -362,7 +376,7 @@ public actor Coordinator {
     private func handle(_ leave: Wire.Leave, at now: ContinuousClock.Instant) {
         guard let key = workerKey(leave.hasWorker ? leave.worker : nil, .leave) else { return }
         if state.membership.members[key]?.state != .left {
-            counters.leaves += 1
+            tally(.leave)
             logger.info("worker left", metadata: ["worker": "\(key)", "last_sequence": "\(leave.lastSequence)"])
         }
         state.membership.left(key, at: now)
@@ -394,18 +408,19 @@ public actor Coordinator {
         switch change {
         case .none: return
         case .joined:
-            counters.joins += 1
+            tally(.join)
             logger.info("worker joined", metadata: ["worker": "\(key)", "active": "\(state.membership.activeCount)"])
         case .revived:
             logger.info("lost worker is back", metadata: ["worker": "\(key)"])
         case .replaced(let old):
-            counters.joins += 1
+            tally(.join)
             logger.info("worker restarted", metadata: ["worker": "\(key)", "replaces": "\(old)"])
         }
     }
 
     private func reject(_ rejection: IngestRejection) {
         counters.rejectionsByReason[rejection.label, default: 0] += 1
+        metrics.countRejection(reason: rejection.label)
         logRateLimited(rejection.label, "rejected", rejection)
     }
 
@@ -437,7 +452,7 @@ public actor Coordinator {
         if now - lastLeaseCheck >= .milliseconds(100) {
             lastLeaseCheck = now
             for key in state.membership.expireLeases(at: now) {
-                counters.workersLost += 1
+                tally(.workerLost)
                 logger.warning("worker lost: silent past its lease", metadata: [
                     "worker": "\(key)", "lease": "\(configuration.lease)",
                 ])
@@ -446,6 +461,7 @@ public actor Coordinator {
         if lastStatus.map({ now - $0 >= configuration.statusInterval }) ?? true {
             lastStatus = now
             broadcast(.status(status(at: now)))
+            updateWorkerGauges()
         }
     }
 
@@ -462,7 +478,7 @@ public actor Coordinator {
             return ack
         }
         awaitingAcknowledgement.removeAll(keepingCapacity: true)
-        counters.acknowledgementsPublished += 1
+        tally(.acknowledgementPublished)
         broadcast(.acks(acks))
     }
 
@@ -476,8 +492,10 @@ public actor Coordinator {
     private func broadcastPolicy(at now: ContinuousClock.Instant) {
         versionUnpublished = false
         lastPublish = now
-        counters.policiesPublished += 1
-        broadcast(.policy(currentPolicy()))
+        tally(.policyPublished)
+        let policy = currentPolicy()
+        broadcast(.policy(policy))
+        updateGauges(for: policy)
     }
 
     private func advanceVersion() {
@@ -501,10 +519,12 @@ public actor Coordinator {
     private func commit() -> Bool {
         guard let store, store.hasPending else { return true }
         do {
+            let started = ContinuousClock.now
             try store.commit(state)
+            metrics.recordJournalCommit(.now - started)
             return true
         } catch {
-            counters.stateWriteFailures += 1
+            tally(.stateWriteFailure)
             logRateLimited("state_write_failed", "cannot save coordinator state; holding acknowledgements", error)
             return false
         }
@@ -526,7 +546,9 @@ public actor Coordinator {
     private func broadcast(_ body: Wire.Envelope.OneOf_Body) {
         guard commit() else { return }
         do {
-            _ = try broadcaster.trySend(WireCodec.encode(body))
+            let frame = try WireCodec.encode(body)
+            metrics.recordBroadcast(bytes: frame.count)
+            _ = try broadcaster.trySend(frame)
         } catch {
             logger.debug("broadcast failed", metadata: ["error": "\(error)"])
         }
@@ -560,6 +582,12 @@ public actor Coordinator {
         state.membership.members.values.sorted { ($0.key.workerID, $0.key.incarnation) < ($1.key.workerID, $1.key.incarnation) }
     }
 
+    /// The status once the coordinator has recovered its state and listens; nil before.
+    /// What `/readyz` and `/api/status` serve.
+    public func statusIfReady() -> Wire.Status? {
+        endpoints == nil ? nil : status()
+    }
+
     /// What `curriculum status` shows.
     public func status(at now: ContinuousClock.Instant = .now) -> Wire.Status {
         var status = Wire.Status()
@@ -574,6 +602,7 @@ public actor Coordinator {
             worker.reportsPerSecond = member.reportsPerSecond
             worker.reportsAccepted = member.reportsAccepted
             worker.samplesAccepted = member.samplesAccepted
+            worker.meanStaleness = member.meanStaleness
             worker.hostname = member.hostname
             return worker
         }
@@ -582,6 +611,7 @@ public actor Coordinator {
         status.duplicatesIgnored = counters.duplicatesIgnored
         status.malformedMessages = counters.malformedMessages
         status.authenticationFailures = counters.authenticationFailures
+        status.rejections = counters.rejectionsByReason
         status.uptimeMs = (now - started).milliseconds
         status.totals = state.curriculum.totals.sorted { $0.key < $1.key }.map { category, totals in
             var wire = Wire.CategoryTotals()

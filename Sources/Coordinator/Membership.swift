@@ -4,7 +4,7 @@
 /// than the lease is marked lost; one that speaks again becomes active again,
 /// and its late reports merge like any other (the ledger keeps them exactly-once).
 public struct Membership: Sendable {
-    public enum State: String, Sendable, Codable {
+    public enum State: String, Sendable, Codable, CaseIterable {
         case active
         /// Silent past its lease.
         case lost
@@ -26,6 +26,12 @@ public struct Membership: Sendable {
         public var samplesAccepted: UInt64 = 0
         /// Accepted reports per second over the last completed rate window.
         public var reportsPerSecond: Double = 0
+        /// Summed staleness of the reports this process merged (a snapshot does not keep
+        /// it; journal replay does), and how many that is.
+        public var stalenessSum: UInt64 = 0
+        public var stalenessCount: UInt64 = 0
+        /// The mean staleness of the reports this process merged.
+        public var meanStaleness: Double { stalenessCount == 0 ? 0 : Double(stalenessSum) / Double(stalenessCount) }
         fileprivate var rateWindowStart: ContinuousClock.Instant
         fileprivate var rateWindowCount: UInt64 = 0
     }
@@ -129,6 +135,9 @@ public struct Membership: Sendable {
         member.samplesAccepted = overflow ? .max : sum
         member.lastPolicyVersion = max(member.lastPolicyVersion, policyVersion)
         member.lastStaleness = staleness
+        member.stalenessSum = member.stalenessSum.addingReportingOverflow(staleness).overflow
+            ? .max : member.stalenessSum + staleness
+        member.stalenessCount += 1
         member.reportsAccepted += 1
         member.rateWindowCount += 1
         rollRateWindow(&member, at: now, window: window)

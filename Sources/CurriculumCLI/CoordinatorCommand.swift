@@ -3,6 +3,7 @@ import Coordinator
 import Curriculum
 import Foundation
 import Logging
+import Monitoring
 
 /// `curriculum coordinator`: runs the head node's curriculum service.
 struct CoordinatorCommand: AsyncParsableCommand {
@@ -57,6 +58,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
         valueName: "dir"))
     var state: String?
 
+    @Option(help: ArgumentHelp(
+        "Serve /metrics (Prometheus), /healthz, /readyz, /api/status and the dashboard on this address, e.g. 0.0.0.0:9464; off by default.",
+        valueName: "host:port"))
+    var http: String?
+
     @OptionGroup var tls: TLSOptions
     @OptionGroup var authentication: CoordinatorAuthenticationOptions
     @OptionGroup var logging: LoggingOptions
@@ -71,6 +77,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         ] where value <= 0 {
             throw ValidationError("--\(flag) must be positive, got \(value)")
         }
+        if let http { _ = try MonitoringAddress(http) }
         guard heartbeatMs < leaseMs else {
             throw ValidationError("--heartbeat-ms (\(heartbeatMs)) must be shorter than --lease-ms (\(leaseMs))")
         }
@@ -88,7 +95,15 @@ struct CoordinatorCommand: AsyncParsableCommand {
             maximumReportsPerFrame: maxReportsPerFrame,
             tls: try tls.configuration(server: true), stateDirectory: state,
             authentication: try authentication.configuration())
-        let coordinator = try Coordinator(configuration: configuration)
+        let metrics = http.map { _ in MetricsRegistry() }
+        let coordinator = try Coordinator(
+            configuration: configuration, metricsFactory: metrics?.factory ?? MetricsRegistry.disabled)
+        let monitoring = try http.map { address in
+            try MonitoringServer(url: MonitoringAddress(address).url, metrics: metrics) {
+                await coordinator.statusIfReady()
+            }
+        }
+        let httpPort = try monitoring?.start()
         let endpoints = try await coordinator.listen()
         let startVersion = await coordinator.version
         // Signals are caught before the line below says the coordinator is ready.
@@ -98,9 +113,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         defer { reload?.cancel() }
         // Scripts and tests wait for this line: write it unbuffered.
+        let httpField = try httpPort.map { " http=\(try MonitoringAddress(http!).url(port: $0))" } ?? ""
         FileHandle.standardOutput.write(Data(
-            "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\n".utf8))
-        try await termination.runUntilSignalled { try await coordinator.run() }
+            "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
+        try await termination.runUntilSignalled {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await coordinator.run() }
+                if let monitoring { group.addTask { try await monitoring.run() } }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        }
         let counters = await coordinator.counters
         let version = await coordinator.version
         Logger(label: "curriculum.coordinator").info("stopped", metadata: [

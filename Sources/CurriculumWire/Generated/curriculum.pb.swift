@@ -638,6 +638,12 @@ public nonisolated struct Curriculum_V1_Status: Sendable {
   /// a wrong MAC, replayed, or sent outside the allowed clock skew.
   public var authenticationFailures: UInt64 = 0
 
+  /// Every refusal since this coordinator process started, by reason label (the
+  /// labels of Protocols/README.md): frames that could not be read or were not
+  /// authenticated, messages naming no worker, reports not merged. Duplicates are
+  /// counted in duplicates_ignored, not here. Restarts at zero with the process.
+  public var rejections: Dictionary<String,UInt64> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -677,6 +683,10 @@ public nonisolated struct Curriculum_V1_WorkerStatus: Sendable {
 
   /// Samples (responses) in this worker's accepted reports.
   public var samplesAccepted: UInt64 = 0
+
+  /// Mean staleness of the reports of this worker the coordinator process merged
+  /// since it started (journal replay included; not kept in snapshots).
+  public var meanStaleness: Double = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1722,7 +1732,7 @@ nonisolated extension Curriculum_V1_ProtocolMismatch: SwiftProtobuf.Message, Swi
 
 nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Status"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{1}workers\0\u{3}reports_accepted\0\u{3}reports_rejected\0\u{3}duplicates_ignored\0\u{3}malformed_messages\0\u{3}uptime_ms\0\u{1}totals\0\u{3}authentication_failures\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{1}workers\0\u{3}reports_accepted\0\u{3}reports_rejected\0\u{3}duplicates_ignored\0\u{3}malformed_messages\0\u{3}uptime_ms\0\u{1}totals\0\u{3}authentication_failures\0\u{1}rejections\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1739,6 +1749,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeMs) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.totals) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.authenticationFailures) }()
+      case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.rejections) }()
       default: break
       }
     }
@@ -1776,6 +1787,9 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
     if self.authenticationFailures != 0 {
       try visitor.visitSingularUInt64Field(value: self.authenticationFailures, fieldNumber: 9)
     }
+    if !self.rejections.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.rejections, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1789,6 +1803,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.uptimeMs != rhs.uptimeMs {return false}
     if lhs.totals != rhs.totals {return false}
     if lhs.authenticationFailures != rhs.authenticationFailures {return false}
+    if lhs.rejections != rhs.rejections {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1796,7 +1811,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WorkerStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{1}state\0\u{3}last_seen_ms_ago\0\u{3}last_policy_version\0\u{3}last_staleness\0\u{3}reports_per_second\0\u{3}reports_accepted\0\u{1}hostname\0\u{3}samples_accepted\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}worker\0\u{1}state\0\u{3}last_seen_ms_ago\0\u{3}last_policy_version\0\u{3}last_staleness\0\u{3}reports_per_second\0\u{3}reports_accepted\0\u{1}hostname\0\u{3}samples_accepted\0\u{3}mean_staleness\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1813,6 +1828,7 @@ nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftPr
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.reportsAccepted) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.hostname) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.samplesAccepted) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self.meanStaleness) }()
       default: break
       }
     }
@@ -1850,6 +1866,9 @@ nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftPr
     if self.samplesAccepted != 0 {
       try visitor.visitSingularUInt64Field(value: self.samplesAccepted, fieldNumber: 9)
     }
+    if self.meanStaleness.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanStaleness, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1863,6 +1882,7 @@ nonisolated extension Curriculum_V1_WorkerStatus: SwiftProtobuf.Message, SwiftPr
     if lhs.reportsAccepted != rhs.reportsAccepted {return false}
     if lhs.hostname != rhs.hostname {return false}
     if lhs.samplesAccepted != rhs.samplesAccepted {return false}
+    if lhs.meanStaleness != rhs.meanStaleness {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

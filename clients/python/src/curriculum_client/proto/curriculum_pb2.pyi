@@ -204,11 +204,19 @@ class ReportBatch(_message.Message):
     def __init__(self, reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ...) -> None: ...
 
 class Status(_message.Message):
-    __slots__ = ["authentication_failures", "duplicates_ignored", "malformed_messages", "policy", "reports_accepted", "reports_rejected", "totals", "uptime_ms", "workers"]
+    __slots__ = ["authentication_failures", "duplicates_ignored", "malformed_messages", "policy", "rejections", "reports_accepted", "reports_rejected", "totals", "uptime_ms", "workers"]
+    class RejectionsEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     AUTHENTICATION_FAILURES_FIELD_NUMBER: _ClassVar[int]
     DUPLICATES_IGNORED_FIELD_NUMBER: _ClassVar[int]
     MALFORMED_MESSAGES_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
+    REJECTIONS_FIELD_NUMBER: _ClassVar[int]
     REPORTS_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     REPORTS_REJECTED_FIELD_NUMBER: _ClassVar[int]
     TOTALS_FIELD_NUMBER: _ClassVar[int]
@@ -218,12 +226,13 @@ class Status(_message.Message):
     duplicates_ignored: int
     malformed_messages: int
     policy: Policy
+    rejections: _containers.ScalarMap[str, int]
     reports_accepted: int
     reports_rejected: int
     totals: _containers.RepeatedCompositeFieldContainer[CategoryTotals]
     uptime_ms: int
     workers: _containers.RepeatedCompositeFieldContainer[WorkerStatus]
-    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., workers: _Optional[_Iterable[_Union[WorkerStatus, _Mapping]]] = ..., reports_accepted: _Optional[int] = ..., reports_rejected: _Optional[int] = ..., duplicates_ignored: _Optional[int] = ..., malformed_messages: _Optional[int] = ..., uptime_ms: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CategoryTotals, _Mapping]]] = ..., authentication_failures: _Optional[int] = ...) -> None: ...
+    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., workers: _Optional[_Iterable[_Union[WorkerStatus, _Mapping]]] = ..., reports_accepted: _Optional[int] = ..., reports_rejected: _Optional[int] = ..., duplicates_ignored: _Optional[int] = ..., malformed_messages: _Optional[int] = ..., uptime_ms: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CategoryTotals, _Mapping]]] = ..., authentication_failures: _Optional[int] = ..., rejections: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
 class WorkerAck(_message.Message):
     __slots__ = ["contiguous_through", "rejected", "selective", "worker"]
@@ -246,11 +255,12 @@ class WorkerIdentity(_message.Message):
     def __init__(self, worker_id: _Optional[str] = ..., incarnation: _Optional[int] = ...) -> None: ...
 
 class WorkerStatus(_message.Message):
-    __slots__ = ["hostname", "last_policy_version", "last_seen_ms_ago", "last_staleness", "reports_accepted", "reports_per_second", "samples_accepted", "state", "worker"]
+    __slots__ = ["hostname", "last_policy_version", "last_seen_ms_ago", "last_staleness", "mean_staleness", "reports_accepted", "reports_per_second", "samples_accepted", "state", "worker"]
     HOSTNAME_FIELD_NUMBER: _ClassVar[int]
     LAST_POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
     LAST_SEEN_MS_AGO_FIELD_NUMBER: _ClassVar[int]
     LAST_STALENESS_FIELD_NUMBER: _ClassVar[int]
+    MEAN_STALENESS_FIELD_NUMBER: _ClassVar[int]
     REPORTS_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     REPORTS_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
     SAMPLES_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
@@ -260,9 +270,10 @@ class WorkerStatus(_message.Message):
     last_policy_version: int
     last_seen_ms_ago: int
     last_staleness: int
+    mean_staleness: float
     reports_accepted: int
     reports_per_second: float
     samples_accepted: int
     state: str
     worker: WorkerIdentity
-    def __init__(self, worker: _Optional[_Union[WorkerIdentity, _Mapping]] = ..., state: _Optional[str] = ..., last_seen_ms_ago: _Optional[int] = ..., last_policy_version: _Optional[int] = ..., last_staleness: _Optional[int] = ..., reports_per_second: _Optional[float] = ..., reports_accepted: _Optional[int] = ..., hostname: _Optional[str] = ..., samples_accepted: _Optional[int] = ...) -> None: ...
+    def __init__(self, worker: _Optional[_Union[WorkerIdentity, _Mapping]] = ..., state: _Optional[str] = ..., last_seen_ms_ago: _Optional[int] = ..., last_policy_version: _Optional[int] = ..., last_staleness: _Optional[int] = ..., reports_per_second: _Optional[float] = ..., reports_accepted: _Optional[int] = ..., hostname: _Optional[str] = ..., samples_accepted: _Optional[int] = ..., mean_staleness: _Optional[float] = ...) -> None: ...
