@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The C library from Debian's libnng-dev; nothing but headers and a link line.
@@ -59,10 +60,10 @@ let package = Package(
         .target(
             name: "Monitoring",
             dependencies: [
-                "NNG",
                 "Coordinator",
                 "CurriculumWire",
                 "CurriculumMetrics",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,6 +77,8 @@ let package = Package(
                 "Curriculum",
                 "CurriculumWire",
                 "CurriculumAuth",
+                "CurriculumMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -138,7 +141,7 @@ let package = Package(
         .testTarget(name: "WorkerAgentTests", dependencies: ["WorkerAgent"]),
         .testTarget(
             name: "MonitoringTests",
-            dependencies: ["Monitoring", "Coordinator", "WorkerAgent", "NNG", "CurriculumTestSupport"]
+            dependencies: ["Monitoring", "Coordinator", "WorkerAgent", "CurriculumTestSupport"]
         ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Demo", "Curriculum"]),
         // Multi-process tests: they run the `curriculum` executable as child processes.

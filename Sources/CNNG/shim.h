@@ -9,6 +9,5 @@
 #include <nng/protocol/survey0/survey.h>
 #include <nng/protocol/survey0/respond.h>
 #include <nng/supplemental/tls/tls.h>
-#include <nng/supplemental/http/http.h>
 
 #endif

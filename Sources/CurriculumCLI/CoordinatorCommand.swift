@@ -99,11 +99,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let coordinator = try Coordinator(
             configuration: configuration, metricsFactory: metrics?.factory ?? MetricsRegistry.disabled)
         let monitoring = try http.map { address in
-            try MonitoringServer(url: MonitoringAddress(address).url, metrics: metrics) {
+            MonitoringServer(address: try MonitoringAddress(address), metrics: metrics) {
                 await coordinator.statusIfReady()
             }
         }
-        let httpPort = try monitoring?.start()
         let endpoints = try await coordinator.listen()
         let startVersion = await coordinator.version
         // Signals are caught before the line below says the coordinator is ready.
@@ -112,14 +111,23 @@ struct CoordinatorCommand: AsyncParsableCommand {
             try KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
         }
         defer { reload?.cancel() }
-        // Scripts and tests wait for this line: write it unbuffered.
-        let httpField = try httpPort.map { " http=\(try MonitoringAddress(http!).url(port: $0))" } ?? ""
-        FileHandle.standardOutput.write(Data(
-            "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
         try await termination.runUntilSignalled {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await coordinator.run() }
-                if let monitoring { group.addTask { try await monitoring.run() } }
+                var httpField = ""
+                if let monitoring {
+                    let (bound, port) = AsyncStream<Int>.makeStream()
+                    group.addTask {
+                        defer { port.finish() }
+                        try await monitoring.run { port.yield($0) }
+                    }
+                    // No port: the server failed to start, and next() rethrows why.
+                    guard let chosen = await bound.first(where: { _ in true }) else { return try await group.next() }
+                    httpField = " http=\(monitoring.address.url(port: chosen))"
+                }
+                // Scripts and tests wait for this line: write it unbuffered.
+                FileHandle.standardOutput.write(Data(
+                    "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
                 defer { group.cancelAll() }
                 try await group.next()
             }

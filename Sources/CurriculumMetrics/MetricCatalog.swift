@@ -69,6 +69,12 @@ public enum MetricCatalog {
         "curriculum_broadcast_frame_bytes", .histogram, "Size of each frame the coordinator broadcasts.",
         buckets: [64, 256, 1024, 4096, 16384, 65536, 262_144, 1_048_576])
 
+    // MARK: Monitoring port
+
+    public static let httpResponses = MetricDescription(
+        "curriculum_http_responses_total", .counter,
+        "Answers of the coordinator's HTTP port by status code, errors included (requests too malformed to route are not counted).")
+
     // MARK: Worker agent
 
     public static let reportAcknowledgementSeconds = MetricDescription(
@@ -80,6 +86,6 @@ public enum MetricCatalog {
     public static let all: [MetricDescription] = CoordinatorEvent.allCases.map(\.metric) + [
         rejections, policyVersion, workers, categoryProbability, categoryValue, categorySamples,
         categoryStepMeanAbsoluteAdvantage, reportStaleness, ingestBatchFrames, journalCommitSeconds,
-        broadcastFrameBytes, reportAcknowledgementSeconds,
+        broadcastFrameBytes, httpResponses, reportAcknowledgementSeconds,
     ]
 }

@@ -1,12 +1,12 @@
 import CurriculumWire
 import Foundation
+import Hummingbird
 import Logging
-import NNG
 import SwiftProtobuf
 import Synchronization
 
 /// The coordinator's HTTP port: Prometheus metrics, health checks, the status as JSON,
-/// and the live dashboard.
+/// and the live dashboard, served by Hummingbird.
 ///
 /// | path | answer |
 /// |---|---|
@@ -17,50 +17,58 @@ import Synchronization
 /// | `/api/history?since=MS` | the policy once a second, after wall-clock time MS |
 /// | `/` | the dashboard |
 ///
-/// Unknown paths get 404 and other methods 405 from nng itself; malformed requests 400.
+/// Why not nng's own HTTP server, already linked: it answers unknown paths (404) and
+/// methods (405), but closes the connection without a word on a request it cannot parse
+/// or one over its size limit (`http_sconn_rxdone` in nng 1.5.2), and a client is owed a
+/// 400 there. Hummingbird answers those 400, and closes connections idle for 30 s.
 public final class MonitoringServer: Sendable {
     /// The status to serve, or nil while the coordinator is not ready.
     public typealias StatusProvider = @Sendable () async -> Wire.Status?
 
-    private let server: HTTPServer
+    public let address: MonitoringAddress
     private let metrics: MetricsRegistry?
     private let status: StatusProvider
     private let history: Mutex<StatusHistory>
     private let logger: Logger
 
-    /// Serves on `url` (`http://HOST:PORT`). Without `metrics`, `/metrics` answers 404.
+    /// Without `metrics`, `/metrics` answers 404.
     public init(
-        url: String, metrics: MetricsRegistry?, historyCapacity: Int = 900,
+        address: MonitoringAddress, metrics: MetricsRegistry?, historyCapacity: Int = 900,
         logger: Logger = Logger(label: "curriculum.http"), status: @escaping StatusProvider
-    ) throws {
-        self.server = try HTTPServer(url: url)
+    ) {
+        self.address = address
         self.metrics = metrics
         self.status = status
         self.history = Mutex(StatusHistory(capacity: historyCapacity))
         self.logger = logger
-        try addRoutes()
     }
 
-    /// Starts serving; returns the bound port (the chosen one when `url` asked for 0).
-    @discardableResult
-    public func start() throws -> Int {
-        try server.start()
-        let port = try server.boundPort()
-        logger.info("serving metrics, health checks and the dashboard", metadata: ["url": "\(server.url)", "port": "\(port)"])
-        return port
-    }
-
-    /// Serves and samples the history once a second until cancelled, then stops.
-    public func run(samplingEvery period: Duration = .seconds(1)) async throws {
-        defer { server.stop() }
-        while !Task.isCancelled {
-            await sample()
-            try await Task.sleep(for: period)
+    /// Serves, and samples the history every `period`, until the task is cancelled.
+    /// `onListening` is given the bound port (the chosen one when the address asked for 0).
+    public func run(
+        samplingEvery period: Duration = .seconds(1), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let application = Application(
+            router: router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+            onServerRunning: { [logger, address] channel in
+                let port = channel.localAddress?.port ?? address.port
+                logger.info("serving metrics, health checks and the dashboard", metadata: ["url": "\(address.url(port: port))"])
+                await onListening(port)
+            },
+            logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await application.runService(gracefulShutdownSignals: []) }
+            group.addTask {
+                while true {
+                    await self.sample()
+                    try await Task.sleep(for: period)
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
         }
-    }
-
-    public func stop() {
-        server.stop()
     }
 
     /// Adds the current policy to the history.
@@ -74,53 +82,51 @@ public final class MonitoringServer: Sendable {
         history.withLock { $0.append(sample) }
     }
 
-    private func addRoutes() throws {
-        try server.addHandler(path: "/metrics") { [metrics] _ -> HTTPResponse in
-            guard let metrics else { return .text("metrics are not collected by this process\n", status: 404) }
-            return .body(Array(metrics.exposition().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    private func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ResponseCounter(factory: metrics?.factory ?? MetricsRegistry.disabled))
+        router.get("/metrics") { [metrics] _, _ -> Response in
+            guard let metrics else { return .text("metrics are not collected by this process\n", status: .notFound) }
+            return .body(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        try server.addHandler(path: "/healthz") { _ in .text("ok\n") }
-        try server.addHandler(path: "/readyz") { [status] _ -> HTTPResponse in
+        router.get("/healthz") { _, _ in Response.text("ok\n") }
+        router.get("/readyz") { [status] _, _ -> Response in
             await status() == nil
-                ? .text("not ready: the coordinator is not listening yet\n", status: 503) : .text("ready\n")
+                ? .text("not ready: the coordinator is not listening yet\n", status: .serviceUnavailable)
+                : .text("ready\n")
         }
-        try server.addHandler(path: "/api/status") { [status] _ -> HTTPResponse in
-            guard let current = await status() else { return .text("not ready\n", status: 503) }
+        router.get("/api/status") { [status] _, _ -> Response in
+            guard let current = await status() else { return .text("not ready\n", status: .serviceUnavailable) }
             var options = JSONEncodingOptions()
             options.preserveProtoFieldNames = true
-            let json: [UInt8]
-            do {
-                json = try current.jsonUTF8Bytes(options: options)
-            } catch {
-                return .text("status could not be encoded: \(error)\n", status: 500)
-            }
-            return Self.json(json)
+            return .body(try current.jsonString(options: options), contentType: "application/json")
         }
-        // The server, which self owns, keeps its handlers: a strong self here would be a cycle.
-        try server.addHandler(path: "/api/history") { [weak self] request -> HTTPResponse in
-            self?.history(request) ?? .text("stopped\n", status: 503)
+        // Weak: the application that holds these closures runs inside `run()`, on self.
+        router.get("/api/history") { [weak self] request, _ -> Response in
+            guard let self else { return .text("stopped\n", status: .serviceUnavailable) }
+            return try self.history(since: request.uri.queryParameters.get("since") ?? "0")
         }
-        try server.addHandler(path: "/") { _ in
-            HTTPResponse(
-                status: 200, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"],
-                body: Array(DashboardPage.html.utf8))
-        }
+        router.get("/") { _, _ in Response.body(DashboardPage.html, contentType: "text/html; charset=utf-8") }
+        return router
     }
 
-    private func history(_ request: HTTPRequest) -> HTTPResponse {
-        let sinceValue = request.query.first { $0.name == "since" }?.value ?? "0"
-        guard let since = UInt64(sinceValue) else {
-            return .text("since must be a whole number of milliseconds, got \"\(sinceValue.prefix(64))\"\n", status: 400)
+    private func history(since text: String) throws -> Response {
+        guard let since = UInt64(text) else {
+            return .text("since must be a whole number of milliseconds, got \"\(text.prefix(64))\"\n", status: .badRequest)
         }
         let samples = Array(history.withLock { $0.samples(after: since) })
-        guard let json = try? JSONEncoder().encode(samples) else {
-            return .text("history could not be encoded\n", status: 500)
-        }
-        return Self.json(Array(json))
+        return .body(String(decoding: try JSONEncoder().encode(samples), as: UTF8.self), contentType: "application/json")
+    }
+}
+
+extension Response {
+    static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        body(text, contentType: "text/plain; charset=utf-8", status: status)
     }
 
-    private static func json(_ bytes: [UInt8]) -> HTTPResponse {
-        HTTPResponse(
-            status: 200, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: bytes)
+    static func body(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: contentType, .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

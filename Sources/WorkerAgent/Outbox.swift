@@ -11,6 +11,8 @@ struct Outbox: Sendable {
         var report: ReportFrame
         var attempts: Int
         var nextAttempt: ContinuousClock.Instant
+        /// When it was queued and first sent, for the time to its acknowledgement.
+        var queuedAt: ContinuousClock.Instant
     }
 
     enum Admission: Sendable, Equatable {
@@ -76,7 +78,7 @@ struct Outbox: Sendable {
         nextSequence += 1
         report.sequence = sequence
         report.resendFloor = isEmpty ? sequence : resendFloor
-        let entry = Entry(report: report, attempts: 1, nextAttempt: now + backoff(afterAttempts: 1))
+        let entry = Entry(report: report, attempts: 1, nextAttempt: now + backoff(afterAttempts: 1), queuedAt: now)
         if slots.isEmpty { firstSequence = sequence }
         slots.append(entry)
         isPending.append(true)
@@ -92,15 +94,21 @@ struct Outbox: Sendable {
             && isPending[Int(sequence - firstSequence)]
     }
 
-    /// Forgets what `ack` covers and returns how many reports it settled.
+    /// Forgets what `ack` covers and returns how many reports it settled; `settled` is
+    /// given each one's time from being queued to `now`.
     @discardableResult
-    mutating func acknowledge(_ ack: Acknowledgement) -> Int {
+    mutating func acknowledge(
+        _ ack: Acknowledgement, at now: ContinuousClock.Instant = .now, settled: (Duration) -> Void = { _ in }
+    ) -> Int {
         let before = count
         while !slots.isEmpty, firstSequence <= ack.contiguousThrough {
+            if let entry = slots[0] { settled(now - entry.queuedAt) }
             settle(at: 0)
         }
         for sequence in ack.selective where sequence >= firstSequence && sequence - firstSequence < UInt64(slots.count) {
-            settle(at: Int(sequence - firstSequence))
+            let index = Int(sequence - firstSequence)
+            if isPending[index], let entry = slots[index] { settled(now - entry.queuedAt) }
+            settle(at: index)
         }
         return before - count
     }

@@ -1,5 +1,7 @@
+import CoreMetrics
 import Curriculum
 import CurriculumAuth
+import CurriculumMetrics
 import CurriculumWire
 import Logging
 import NNG
@@ -70,14 +72,20 @@ public actor WorkerAgent {
     /// totals what it accepts: after a drain the two must agree.
     public private(set) var queuedTotals: [String: CategoryTotals] = [:]
 
+    private let metrics: WorkerAgentMetrics
+
     /// The categories this worker can draw from, announced when it joins.
     private var categories: [String]
 
+    /// `metricsFactory` receives the agent's metrics (the time from each report to its
+    /// acknowledgement); by default swift-metrics' global factory.
     public init(
         configuration: WorkerAgentConfiguration,
         categories: [String] = [],
-        logger: Logger = Logger(label: "curriculum.worker")
+        logger: Logger = Logger(label: "curriculum.worker"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) throws {
+        self.metrics = WorkerAgentMetrics(factory: metricsFactory)
         guard configuration.stepShare > 0, configuration.stepShare <= 1 else {
             throw WorkerAgentError.invalidReport("step share \(configuration.stepShare) is not in (0, 1]")
         }
@@ -426,7 +434,7 @@ public actor WorkerAgent {
     }
 
     private func acknowledge(_ ack: Acknowledgement) {
-        let settled = outbox.acknowledge(ack)
+        let settled = outbox.acknowledge(ack, at: .now) { metrics.recordAcknowledgement(after: $0) }
         counters.reportsAcknowledged += UInt64(settled)
         counters.reportsRejectedByCoordinator = max(counters.reportsRejectedByCoordinator, ack.rejected)
         guard settled > 0, !outboxWaiters.isEmpty else { return }

@@ -27,6 +27,21 @@ struct OutboxTests {
         }
     }
 
+    @Test func eachSettledReportReportsItsTimeFromQueueToAcknowledgement() {
+        var outbox = makeOutbox(capacity: 4)
+        for offset in [0, 10, 20, 30, 40] {
+            var report = ReportFrame()
+            _ = outbox.enqueue(&report, at: start + .milliseconds(offset))
+        }
+        // Report 1 was abandoned for room (capacity 4): it is never timed.
+        var times: [Duration] = []
+        outbox.acknowledge(ack(through: 2, selective: [4]), at: start + .milliseconds(100)) { times.append($0) }
+        #expect(times == [.milliseconds(90), .milliseconds(70)])
+        times = []
+        outbox.acknowledge(ack(through: 5), at: start + .milliseconds(150)) { times.append($0) }
+        #expect(times == [.milliseconds(130), .milliseconds(110)])
+    }
+
     @Test func acknowledgementsSettleContiguousAndSelectiveSequences() {
         var outbox = makeOutbox()
         for _ in 1...6 {
