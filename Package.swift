@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "WorkerAgentTests", dependencies: ["WorkerAgent"]),
         .testTarget(
             name: "MonitoringTests",
-            dependencies: ["Monitoring", "Coordinator", "WorkerAgent", "CurriculumTestSupport"]
+            dependencies: ["Monitoring", "Coordinator", "WorkerAgent", "CurriculumWire", "NNG", "CurriculumTestSupport"]
         ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Demo", "Curriculum"]),
         // Multi-process tests: they run the `curriculum` executable as child processes.
