@@ -24,6 +24,19 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a status message.")
     var timeout = 5.0
 
+    @Flag(help: "Keep the view open and redraw it in place at every status (once a second); Ctrl-C stops.")
+    var watch = false
+
+    @Option(help: "With --watch, stop after this many views (for scripts); unlimited by default.")
+    var count: Int?
+
+    func validate() throws {
+        if let count, count <= 0 { throw ValidationError("--count must be positive, got \(count)") }
+        if count != nil, !watch { throw ValidationError("--count goes with --watch") }
+        if watch, json { throw ValidationError("--watch draws a terminal view; use --json without it, once per call") }
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
     @OptionGroup var tls: TLSOptions
 
     struct NoStatus: Error, CustomStringConvertible {
@@ -38,6 +51,7 @@ struct StatusCommand: AsyncParsableCommand {
         try socket.subscribe(to: Topic.status.bytes)
         try socket.setReceiveTimeout(.milliseconds(Int(timeout * 1000)))
         try socket.dial(coordinator, reconnect: ReconnectPolicy(minimum: .milliseconds(100)), tls: tls.configuration(server: false))
+        if watch { return try await watchStatus(from: socket) }
         let status: Wire.Status
         do {
             status = try await Self.nextStatus(from: socket)
@@ -51,6 +65,30 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             print(Self.render(status))
         }
+    }
+
+    /// Redraws the view at every status; while none comes, says so and keeps waiting.
+    private func watchStatus(from socket: Socket) async throws {
+        // Cursor home, then clear to the end of the screen: the view is replaced in place.
+        let redraw = "\u{1B}[H\u{1B}[J"
+        var views = 0
+        while count.map({ views < $0 }) ?? true {
+            let view: String
+            do {
+                let status = try await Self.nextStatus(from: socket)
+                view = Self.render(status) + "\n\n\(coordinator) at \(Self.clockTime())  (Ctrl-C to stop)"
+            } catch NNGError.Code.timedOut {
+                view = "\(NoStatus(url: coordinator, seconds: timeout)); still waiting (Ctrl-C to stop)"
+            }
+            FileHandle.standardOutput.write(Data((redraw + view + "\n").utf8))
+            views += 1
+        }
+    }
+
+    private static func clockTime() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: Date())
     }
 
     private static func nextStatus(from socket: Socket) async throws -> Wire.Status {

@@ -49,6 +49,45 @@ struct StatusCommandTests {
         try await coordinator.waitForExit(timeout: .seconds(10))
     }
 
+    @Test func watchRedrawsTheViewInPlaceAsTheCoordinatorMoves() async throws {
+        let coordinator = try CurriculumProcess(
+            ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
+             "--categories", "easy,hard"],
+            name: "coordinator")
+        let line = try await coordinator.firstLine(timeout: .seconds(30))
+        let broadcast = try #require(line.split(separator: " ").first { $0.hasPrefix("broadcast=") }?.dropFirst(10))
+        let reports = try #require(line.split(separator: " ").first { $0.hasPrefix("reports=") }?.dropFirst(8))
+        let worker = try CurriculumProcess(
+            ["worker", "--broadcast", String(broadcast), "--reports", String(reports), "--id", "watched",
+             "--steps", "100000", "--batch", "8", "--seed", "5"],
+            name: "worker")
+        defer { worker.signal(SIGTERM) }
+        // Reports flowing first, so that the version moves while the views are drawn.
+        #expect(await eventually(within: .seconds(30)) {
+            let output = try? await CurriculumProcess(
+                ["status", "--coordinator", String(broadcast), "--json"], name: "status"
+            ).outputAfterExit(timeout: .seconds(15))
+            return output?.contains("\"reports_accepted\"") == true
+        })
+
+        let output = try await CurriculumProcess(
+            ["status", "--coordinator", String(broadcast), "--watch", "--count", "3"], name: "status watch"
+        ).outputAfterExit(timeout: .seconds(30))
+        // Three views, each drawn over the last from the top of the screen.
+        let views = output.components(separatedBy: "\u{1B}[H\u{1B}[J").dropFirst()
+        #expect(views.count == 3)
+        let versions = views.compactMap { view in
+            view.split(separator: " ").drop { $0 != "version" }.dropFirst().first.flatMap { UInt64($0) }
+        }
+        #expect(versions.count == 3)
+        #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 <= $1 } && versions.first! < versions.last!,
+                "versions \(versions)")
+        #expect(views.allSatisfy { $0.contains("watched#") && $0.contains("(Ctrl-C to stop)") })
+
+        coordinator.signal(SIGTERM)
+        try await coordinator.waitForExit(timeout: .seconds(10))
+    }
+
     @Test func statusNamesTheCoordinatorItCouldNotReach() async throws {
         let status = try CurriculumProcess(
             ["status", "--coordinator", "tcp://127.0.0.1:1", "--timeout", "0.5"], name: "status", captureStandardError: true)
