@@ -101,6 +101,8 @@ let package = Package(
                 "Coordinator",
                 "WorkerAgent",
                 "Curriculum",
+                "CurriculumWire",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Curriculum
 import Demo
 import Foundation
+import Monitoring
 import Simulation
 
 /// `curriculum demo`: the whole system on one machine against a simulated student, and
@@ -47,8 +48,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Accuracy on the hardest level that counts as reached.")
     var target = 0.5
 
-    @Option(help: "Milliseconds of simulated generation per worker batch.")
-    var generationDelayMs = 0.0
+    @Option(help: "Milliseconds of simulated generation per worker batch (default 0, or 50 with --dashboard so the runs can be watched).")
+    var generationDelayMs: Double?
+
+    @Flag(help: "Serve the live dashboard of the run in progress; it stays up after the last run until Ctrl-C.")
+    var dashboard = false
+
+    @Option(help: ArgumentHelp("Where --dashboard listens (port 0: any free port).", valueName: "host:port"))
+    var dashboardAddress = "127.0.0.1:9464"
 
     @Option(help: "Workers whose generation takes --slowdown times as long.")
     var slowWorkers = 0
@@ -78,7 +85,8 @@ struct DemoCommand: AsyncParsableCommand {
         guard batch >= workers else { throw ValidationError("--batch must be at least --workers") }
         guard slowWorkers >= 0, slowWorkers <= workers else { throw ValidationError("--slow-workers must be in 0...--workers") }
         guard slowdown >= 1 else { throw ValidationError("--slowdown must be at least 1") }
-        guard generationDelayMs >= 0 else { throw ValidationError("--generation-delay-ms must not be negative") }
+        guard (generationDelayMs ?? 0) >= 0 else { throw ValidationError("--generation-delay-ms must not be negative") }
+        if dashboard { _ = try MonitoringAddress(dashboardAddress) }
         _ = try baselineChoices()
     }
 
@@ -86,7 +94,7 @@ struct DemoCommand: AsyncParsableCommand {
         var base = RunConfiguration(
             curriculum: .policy(try policyConfiguration()), staleness: try staleness.configuration(),
             workers: workers, steps: steps, promptsPerStep: batch, mode: mode,
-            generationDelay: .microseconds(Int(generationDelayMs * 1000)), slowWorkers: slowWorkers,
+            generationDelay: .microseconds(Int((generationDelayMs ?? (dashboard ? 50 : 0)) * 1000)), slowWorkers: slowWorkers,
             slowdown: slowdown, transport: transport, targetAccuracy: target)
         base.seed = 1
         var curricula = [base.curriculum]
@@ -98,11 +106,16 @@ struct DemoCommand: AsyncParsableCommand {
             \(steps) steps of \(base.effectivePromptsPerStep) prompts x \(base.student.groupSize) responses, \
             \(seeds) seed(s), curricula \(curricula.map(\.name).joined(separator: ", "))
             """)
+        let live = dashboard ? try await DemoDashboard(address: dashboardAddress) : nil
+        if let live { print("dashboard: \(live.url)  (the run in progress, live)") }
         // The progress line goes to stderr: the header must be out before it.
         fflush(nil)
         let progress = ProgressLine()
         let started = ContinuousClock.now
-        let summaries = try await Comparison.run(curricula: curricula, base: base, seeds: seeds) {
+        let summaries = try await Comparison.run(
+            curricula: curricula, base: base, seeds: seeds, observer: live?.observer,
+            metricsFactory: live?.metrics.factory ?? MetricsRegistry.disabled
+        ) {
             progress.show($0)
         }
         progress.finish()
@@ -118,6 +131,12 @@ struct DemoCommand: AsyncParsableCommand {
         let url = URL(fileURLWithPath: out)
         try report.render().write(to: url, atomically: true, encoding: .utf8)
         print(String(format: "report: %@  (%.1f s)", url.standardizedFileURL.path, elapsed))
+        if let live {
+            print("dashboard still at \(live.url) (the last run's final state); Ctrl-C to stop")
+            fflush(nil)
+            _ = try await TerminationSignal().runUntilSignalled { try await Task.sleep(for: .seconds(86_400 * 365)) }
+            live.stop()
+        }
     }
 
     /// The --policy configuration, with the demo's tau for SEC unless --tau was given.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Simulation
 
 /// Runs each curriculum over several seeds, one run after another (runs in parallel
@@ -18,6 +19,8 @@ public enum Comparison {
         base: RunConfiguration,
         seeds: Int,
         firstSeed: UInt64 = 1,
+        observer: RunObserver? = nil,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         onStep: @escaping @Sendable (Progress) -> Void = { _ in }
     ) async throws -> [CurriculumSummary] {
         var summaries: [CurriculumSummary] = []
@@ -29,7 +32,9 @@ public enum Comparison {
                 configuration.seed = firstSeed + UInt64(k)
                 let name = curriculum.name
                 let steps = configuration.steps
-                runs.append(try await SimulationRun.run(configuration) { record in
+                runs.append(try await SimulationRun.run(
+                    configuration, observer: observer, metricsFactory: metricsFactory
+                ) { record in
                     onStep(Progress(curriculum: name, seedIndex: k, seeds: seeds, steps: steps, record: record))
                 })
             }

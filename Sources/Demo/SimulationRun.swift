@@ -1,4 +1,5 @@
 import Coordinator
+import CoreMetrics
 import Curriculum
 import Foundation
 import Logging
@@ -14,8 +15,12 @@ import WorkerAgent
 /// re-publication is slowed to a safety net against a lost broadcast. Staleness then
 /// counts training steps, as it does beside a real trainer.
 public enum SimulationRun {
+    /// `observer`, if given, sees the run's coordinator while it runs (for a dashboard);
+    /// `metricsFactory` receives the coordinator's metrics.
     public static func run(
         _ configuration: RunConfiguration,
+        observer: RunObserver? = nil,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         onStep: @escaping @Sendable (SimulatedTrainer.StepRecord) -> Void = { _ in }
     ) async throws -> RunResult {
         precondition(configuration.workers > 0 && configuration.steps >= 0)
@@ -32,10 +37,11 @@ public enum SimulationRun {
                 policy: configuration.curriculum.coordinatorPolicy, staleness: configuration.staleness,
                 categories: student.categories, acceptsNewCategories: false,
                 publishEveryReports: configuration.workers, publishInterval: .seconds(1)),
-            logger: quiet)
+            logger: quiet, metricsFactory: metricsFactory)
         let bound = try await coordinator.listen()
         let coordinatorTask = Task { try await coordinator.run() }
         defer { coordinatorTask.cancel() }
+        observer?.attach(coordinator)
 
         let trainer = SimulatedTrainer(
             student: student, promptsPerStep: configuration.effectivePromptsPerStep,

@@ -103,7 +103,11 @@ async function poll() {
     const [status, fresh] = await Promise.all([
       fetch("/api/status", {cache: "no-store"}).then((r) => r.ok ? r.json() : Promise.reject(new Error(`status: HTTP ${r.status}`))),
       fetch(`/api/history?since=${lastTime}`, {cache: "no-store"}).then((r) => r.json())]);
-    for (const s of fresh) { history.push(s); lastTime = s.timeMs; }
+    for (const s of fresh) {
+      // A lower version is a new coordinator (a restart, the demo's next run): start over.
+      if (history.length && s.version < history[history.length - 1].version) history.length = 0;
+      history.push(s); lastTime = s.timeMs;
+    }
     if (history.length > 900) history.splice(0, history.length - 900);
     const accepted = Number(status.reports_accepted || 0), now = Date.now();
     if (previous) $("ingest-rate").textContent = fmt(Math.max(0, accepted - previous.accepted) * 1000 / Math.max(1, now - previous.at), 0);
