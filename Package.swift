@@ -127,7 +127,10 @@ let package = Package(
         .executableTarget(name: "CurriculumBench", dependencies: ["Curriculum"], path: "bench/CurriculumBench"),
         .executableTarget(
             name: "IngestBench",
-            dependencies: ["Coordinator", "WorkerAgent", "CurriculumAuth", "CurriculumWire", "Curriculum", "NNG"],
+            dependencies: [
+                "Coordinator", "WorkerAgent", "CurriculumAuth", "CurriculumWire", "Curriculum", "NNG", "Monitoring",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
             path: "bench/IngestBench"
         ),
         // Helpers shared by the test targets: bounded waits, certificates, a seeded generator.

@@ -47,10 +47,12 @@
 
 import CNNG
 import Coordinator
+import CoreMetrics
 import Curriculum
 import CurriculumAuth
 import CurriculumWire
 import Foundation
+import Monitoring
 import NNG
 import Synchronization
 import WorkerAgent
@@ -62,7 +64,8 @@ let armCount = 64
 /// `--no-latency`, `--no-single` (batched ingest only). `--durable` gives each cell's coordinator
 /// a fresh state directory, so every batch of reports is journaled and fdatasync'd before it is
 /// acknowledged. `--signed` makes every agent sign its frames with a shared key (HMAC-SHA256)
-/// and the coordinator check each signature, time and replay counter.
+/// and the coordinator check each signature, time and replay counter. `--metrics` measures
+/// instead what recording metrics costs: each cell with metrics off and on, alternating.
 let options = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> [String]? {
     options.firstIndex(of: name).flatMap { options.indices.contains($0 + 1) ? options[$0 + 1].split(separator: ",").map(String.init) : nil }
@@ -202,12 +205,15 @@ final class AgentGroup: Sendable {
     let tasks: [Task<Void, any Error>]
     let first: Int
 
-    init(first: Int, count: Int, total: Int, broadcast: String, reports: String) throws {
+    init(
+        first: Int, count: Int, total: Int, broadcast: String, reports: String,
+        metricsFactory: any MetricsFactory = MetricsRegistry.disabled
+    ) throws {
         self.first = first
         agents = try (first..<first + count).map {
             try WorkerAgent(
                 configuration: agentConfiguration($0, agents: total, broadcast: broadcast, reports: reports),
-                categories: categories)
+                categories: categories, metricsFactory: metricsFactory)
         }
         tasks = agents.map { agent in Task { try await agent.run() } }
     }
@@ -437,11 +443,14 @@ func removeIPC(_ urls: [String]) {
     }
 }
 
-func measureIngest(agents: Int, layout: Layout, batched: Bool) async throws -> IngestResult {
+/// With `metrics`, the coordinator and the in-process agents record into a Prometheus
+/// registry (as `curriculum coordinator --http` does); without, into nothing.
+func measureIngest(agents: Int, layout: Layout, batched: Bool, metrics: MetricsRegistry? = nil) async throws -> IngestResult {
     let (broadcast, reports) = endpoints(layout, "c\(agents)")
     defer { removeIPC([broadcast, reports]) }
     let coordinator = try Coordinator(
-        configuration: coordinatorConfiguration(broadcast: broadcast, reports: reports, batched: batched))
+        configuration: coordinatorConfiguration(broadcast: broadcast, reports: reports, batched: batched),
+        metricsFactory: metrics?.factory ?? MetricsRegistry.disabled)
     try await coordinator.listen()
     let serving = Task { try await coordinator.run() }
     defer { serving.cancel() }
@@ -454,7 +463,9 @@ func measureIngest(agents: Int, layout: Layout, batched: Bool) async throws -> I
     let start: UInt64
     switch layout {
     case .inProcess:
-        let group = try AgentGroup(first: 0, count: agents, total: agents, broadcast: broadcast, reports: reports)
+        let group = try AgentGroup(
+            first: 0, count: agents, total: agents, broadcast: broadcast, reports: reports,
+            metricsFactory: metrics?.factory ?? MetricsRegistry.disabled)
         try await group.waitUntilJoined()
         try await waitFor("joins", timeout: .seconds(30)) { await coordinator.counters.joins >= agents }
         start = nanoseconds()
@@ -899,6 +910,7 @@ func measureLatencies() async throws -> LatencyResults {
 func format(_ rate: Double) -> String { String(format: "%9.0f", rate) }
 
 func mainBench() async throws {
+    if options.contains("--metrics") { return try await measureMetricsCost() }
     emit("IngestBench: \(armCount)-arm SEC, 4-8 categories per report, frame \(frameSize) B, "
         + "\(reportsPerCell) reports per cell, windows \(agentCounts.map { window(forSenders: $0) }) per sender")
     emit("")
