@@ -106,6 +106,10 @@ struct StatusCommand: AsyncParsableCommand {
                 + "reports accepted \(status.reportsAccepted)  rejected \(status.reportsRejected)  "
                 + "duplicates \(status.duplicatesIgnored)  malformed \(status.malformedMessages)  "
                 + "unauthenticated \(status.authenticationFailures)")
+        if !status.rejections.isEmpty {
+            lines.append("rejections  " + status.rejections.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: "  "))
+        }
         lines.append("")
         let totals = Dictionary(uniqueKeysWithValues: status.totals.map { ($0.category, $0) })
         var table = [["category", "value", "probability", "samples", "mean |A|"]]

@@ -9,8 +9,11 @@ extension MultiProcessSuites {
     @Suite(.serialized, .timeLimit(.minutes(3)))
     struct ScalingTests {
         static let publishIntervalMs = 100
-        /// How late a policy broadcast may be beyond its cadence on a loaded 2-core machine.
-        static let publishGapBound: Duration = .milliseconds(750)
+        /// How late a policy broadcast may be beyond its cadence. What this guards against is a
+        /// stall (the coordinator blocked, its broadcast queue backed up), which lasts seconds;
+        /// scheduling alone on a loaded 2-core machine has delayed one to 1.0 s (seen with
+        /// builds running beside the suite), so the bound leaves room for that and no more.
+        static let publishGapBound: Duration = .milliseconds(2_900)
 
         func startWorker(_ index: Int, broadcast: String, reports: String) throws -> CurriculumProcess {
             try CurriculumProcess(
