@@ -3,43 +3,21 @@
 The binary is taken from $CURRICULUM_BIN, else the first of .build/release/curriculum,
 .build/debug/curriculum and .build*/debug/curriculum (newest first) under the repository
 root. Without one the interop tests are skipped, unless CURRICULUM_BIN is set (then a
-missing file is an error).
+missing file is an error). The process helpers live in `processes.py`, shared with
+`Tests/observability`.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]  # clients/python/tests -> repository root
-PYTHON_WORKER = HERE / "support" / "python_worker.py"
+from processes import Cluster, Coordinator, Process, find_curriculum_binary, wait_until
 
-
-def find_curriculum_binary() -> Optional[Path]:
-    explicit = os.environ.get("CURRICULUM_BIN")
-    if explicit:
-        path = Path(explicit)
-        if not (path.is_file() and os.access(path, os.X_OK)):
-            raise RuntimeError(f"CURRICULUM_BIN={explicit} is not an executable file")
-        return path
-    candidates = [ROOT / ".build" / "release" / "curriculum", ROOT / ".build" / "debug" / "curriculum"]
-    others = sorted(ROOT.glob(".build*/debug/curriculum"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in candidates + others:
-        if path.is_file() and os.access(path, os.X_OK):
-            return path
-    return None
+__all__ = ["Cluster", "Coordinator", "Process", "find_curriculum_binary", "wait_until"]
 
 
 @pytest.fixture(scope="session")
@@ -48,130 +26,6 @@ def curriculum_bin() -> Path:
     if path is None:
         pytest.skip("no `curriculum` binary: build it (swift build --product curriculum) or set CURRICULUM_BIN")
     return path
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.02) -> bool:
-    """Polls ``condition`` until it holds or ``timeout`` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if condition():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
-
-
-class Process:
-    """A child process with stdout captured by a reader thread and stderr to a log file."""
-
-    def __init__(self, args: List[str], name: str, log_dir: Path) -> None:
-        self.name = name
-        self.args = args
-        self.log_path = log_dir / f"{name}.log"
-        self._log = open(self.log_path, "w")
-        self.popen = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL, text=True, bufsize=1
-        )
-        self.lines: List[str] = []
-        self._lines_lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.popen.stdout is not None
-        for line in self.popen.stdout:
-            with self._lines_lock:
-                self.lines.append(line.rstrip("\n"))
-
-    def first_line(self, timeout: float) -> str:
-        if not wait_until(lambda: bool(self.lines) or self.popen.poll() is not None, timeout):
-            raise TimeoutError(f"{self.name}: no output within {timeout} s\n{self.log_tail()}")
-        wait_until(lambda: bool(self.lines), 1.0)
-        if not self.lines:
-            raise RuntimeError(f"{self.name} exited with {self.popen.returncode}\n{self.log_tail()}")
-        return self.lines[0]
-
-    def signal(self, number: int) -> None:
-        if self.popen.poll() is None:
-            self.popen.send_signal(number)
-
-    def wait(self, timeout: float) -> int:
-        try:
-            code = self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise TimeoutError(f"{self.name} still running after {timeout} s\n{self.log_tail()}") from None
-        self._reader.join(timeout=5)
-        return code
-
-    def summary(self, timeout: float) -> Dict:
-        """The JSON line a worker prints when it stops, after waiting for it to exit."""
-        code = self.wait(timeout)
-        assert code == 0, f"{self.name} exited with {code}\n{self.log_tail()}"
-        assert self.lines, f"{self.name} printed no summary\n{self.log_tail()}"
-        return json.loads(self.lines[-1])
-
-    def log_tail(self, count: int = 15) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-count:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=5)
-        self._log.close()
-
-
-class Coordinator(Process):
-    def __init__(self, binary: Path, log_dir: Path, broadcast: str = "tcp://127.0.0.1:0",
-                 reports: str = "tcp://127.0.0.1:0", extra: Optional[List[str]] = None, name: str = "coordinator"):
-        args = [str(binary), "coordinator", "--broadcast", broadcast, "--reports", reports,
-                "--publish-interval-ms", "100", "--heartbeat-ms", "250", "--lease-ms", "1500"] + (extra or [])
-        super().__init__(args, name, log_dir)
-        line = self.first_line(timeout=30)
-        fields = dict(part.split("=", 1) for part in line.split()[1:])
-        self.broadcast_url = fields["broadcast"]
-        self.reports_url = fields["reports"]
-
-
-class Cluster:
-    """Starts processes for one test and stops every one of them at the end."""
-
-    def __init__(self, binary: Optional[Path], log_dir: Path) -> None:
-        self.binary = binary
-        self.log_dir = log_dir
-        self.processes: List[Process] = []
-
-    def coordinator(self, **kwargs) -> Coordinator:
-        assert self.binary is not None
-        process = Coordinator(self.binary, self.log_dir, **kwargs)
-        self.processes.append(process)
-        return process
-
-    def swift_worker(self, name: str, broadcast: str, reports: str, *extra: str) -> Process:
-        assert self.binary is not None
-        args = [str(self.binary), "worker", "--broadcast", broadcast, "--reports", reports, "--id", name,
-                "--batch", "16", "--step-delay-ms", "10", "--share", "0.125", "--seed", str(abs(hash(name)) % 10_000),
-                *extra]
-        process = Process(args, name, self.log_dir)
-        self.processes.append(process)
-        return process
-
-    def python_worker(self, name: str, broadcast: str, reports: str, *extra: str) -> Process:
-        args = [sys.executable, str(PYTHON_WORKER), "--broadcast", broadcast, "--reports", reports, "--id", name,
-                *extra]
-        process = Process(args, name, self.log_dir)
-        self.processes.append(process)
-        return process
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from .outbox import DROP_OLDEST, REJECT_NEW, Outbox
 from .proto import curriculum_pb2 as pb
 from .sampler import CurriculumSampler, per_sample_mean
 from .status import StatusMonitor, fetch_status
+from .tracking import metrics_for_logger
 from .worker import Worker
 
 __version__ = "0.1.0"
@@ -71,6 +72,7 @@ __all__ = [
     "per_sample_mean",
     "StatusMonitor",
     "fetch_status",
+    "metrics_for_logger",
     "CurriculumError",
     "DrainTimeout",
     "InvalidReport",

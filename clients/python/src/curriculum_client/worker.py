@@ -46,7 +46,7 @@ from typing import (
 import numpy as np
 import pynng
 
-from . import wire
+from . import tracking, wire
 from .allocation import MULTINOMIAL, allocate
 from .auth import Authenticator, TLSSettings
 from .errors import (
@@ -186,6 +186,10 @@ class Worker:
         self._started = False
         self._closed = False
         self._counters = WorkerCounters()
+        # For the staleness in metrics(): the last reported batch's version, and the sum
+        # over reports of how far the held policy was ahead of the batch's.
+        self._last_reported_version: Optional[int] = None
+        self._staleness_total = 0
         self._sub: Optional[pynng.Sub0] = None
         self._pub: Optional[pynng.Pub0] = None
         self._threads: List[threading.Thread] = []
@@ -431,6 +435,9 @@ class Worker:
                 )
             self._counters.reports_queued += 1
             self._counters.samples_queued += sum(e.count for e in entries)
+            self._last_reported_version = version
+            held = self._policy.version if self._policy is not None else version
+            self._staleness_total += max(0, held - version)
             data = self._report_frame([message])
         self._send_frames([data])
         return sequence
@@ -477,6 +484,20 @@ class Worker:
         """A snapshot of what this worker has done."""
         with self._lock:
             return WorkerCounters(**self._counters.as_dict())
+
+    def metrics(self) -> Dict[str, float]:
+        """The curriculum as a flat ``{name: float}`` for the trainer's logger, e.g.
+        ``logger.log(data=worker.metrics(), step=step)``: ``curriculum/p/<category>``,
+        ``curriculum/value/<category>``, ``curriculum/entropy``, ``curriculum/version``,
+        ``curriculum/staleness``, ``curriculum/staleness_mean`` and
+        ``curriculum/worker/<counter>`` (names in :mod:`curriculum_client.tracking`)."""
+        with self._lock:
+            policy = self._policy
+            counters = self._counters.as_dict()
+            unacknowledged = len(self._outbox)
+            last_reported_version = self._last_reported_version
+            staleness_total = self._staleness_total
+        return tracking.worker_metrics(policy, counters, unacknowledged, last_reported_version, staleness_total)
 
     @property
     def lease_ms(self) -> Optional[int]:
