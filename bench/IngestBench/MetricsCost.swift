@@ -3,8 +3,10 @@ import Monitoring
 
 /// `IngestBench --metrics`: ingest with metrics recorded into a Prometheus registry against
 /// the same cell with metrics off, `pairs` times each, alternating so that drift in the
-/// machine's speed falls on both sides alike. Prints the medians and their ratio.
-func measureMetricsCost(pairs: Int = 3) async throws {
+/// machine's speed falls on both sides alike (`--pairs N`, 3 by default). Prints the medians
+/// and their ratio.
+func measureMetricsCost() async throws {
+    let pairs = option("--pairs")?.first.flatMap { Int($0) } ?? 3
     emit("IngestBench --metrics: \(reportsPerCell) reports per cell, \(pairs) alternating pairs, medians")
     emit("")
     emit("| layout | agents | reports/frame | metrics off reports/s | metrics on reports/s | on/off | exactly once |")
