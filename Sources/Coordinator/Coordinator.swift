@@ -342,7 +342,11 @@ public actor Coordinator {
                 from: key, at: now, joining: true, hostname: join.hostname, stepShare: join.stepShare)
             record(.joined(key, hostname: join.hostname, stepShare: join.stepShare))
             note(change, for: key)
-            for category in join.categories where !category.isEmpty && state.register(category) {
+            // Names a report could not carry (empty, or too long) are not registered.
+            for category in join.categories
+            where !category.isEmpty && category.utf8.count <= CategoryReport.maximumCategoryBytes
+                && state.register(category)
+            {
                 record(.registered(category: category))
                 changedSincePublish = true
             }
