@@ -613,7 +613,9 @@ extension MergedReport {
                     // puts its two's complement on the wire: read it back as negative.
                     category: stats.category, count: Int(Int64(bitPattern: stats.count)),
                     sumAbsAdvantage: stats.sumAbsAdvantage, sumSquaredAdvantage: stats.sumSquaredAdvantage,
-                    sumReward: stats.sumReward, version: version, share: report.stepShare)
+                    sumReward: stats.sumReward, version: version, share: report.stepShare,
+                    groups: stats.groups.map { Int(Int64(bitPattern: $0)) },
+                    zeroVarianceGroups: stats.zeroVarianceGroups.map { Int(Int64(bitPattern: $0)) })
             })
     }
 }

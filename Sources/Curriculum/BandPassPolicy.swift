@@ -3,8 +3,12 @@
 /// sometimes, not always or never.
 ///
 /// A category is admitted when its recent pass rate p (``PassRates``) lies in the band
-/// `[low, high]`, bounds included; admitted categories are equally likely, the others get
-/// probability 0 (raise it with `--min-probability`).
+/// `[low, high]`, bounds included; the others get probability 0 (raise it with
+/// `--min-probability`). Admitted categories are equally likely, except when reports count
+/// their zero-variance groups: then each admitted category is weighted by its recent
+/// fraction of informative groups (not all rewards equal), the fraction of its samples that
+/// DAPO-style filtering would keep; a category without group counts weighs as much as the
+/// best measured one, and if every admitted weight is 0 they are equally likely again.
 ///
 /// - A category without samples is admitted, so that it gets measured.
 /// - When no category is in the band, the ones nearest to it are admitted instead (the
@@ -67,9 +71,13 @@ public struct BandPassPolicy: CurriculumPolicy, Codable {
     public func distribution() -> CurriculumDistribution {
         let d = distances
         let nearest = d.min() ?? 0
-        let admitted = d.map { $0 == nearest ? 1.0 : 0 }
+        let admitted = d.map { $0 == nearest }
+        let fractions = passRates.informativeGroupFractions
+        let unmeasured = zip(admitted, fractions).compactMap { $0 ? $1 : nil }.max() ?? 1
+        let weights = zip(admitted, fractions).map { isAdmitted, fraction in isAdmitted ? fraction ?? unmeasured : 0 }
+        let p = weights.contains { $0 > 0 } ? weights : admitted.map { $0 ? 1.0 : 0 }
         return CurriculumDistribution(
-            categories: passRates.names, probabilities: Softmax.proportional(admitted),
+            categories: passRates.names, probabilities: Softmax.proportional(p),
             values: passRates.rates.map { $0 ?? PassRatePolicyDefaults.unknownPassRate })
     }
 

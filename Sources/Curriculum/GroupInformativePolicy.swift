@@ -4,8 +4,11 @@
 /// group-relative advantage (GRPO) and survive DAPO's dynamic sampling.
 ///
 /// p is the category's recent pass rate (``PassRates``); a category without samples counts
-/// as p = 0.5, so that new categories are tried first. When every weight is 0 the
-/// distribution is uniform.
+/// as p = 0.5, so that new categories are tried first. When the category's reports count
+/// their groups, the measured fraction of groups not all equal replaces the formula: it is
+/// what the formula estimates, without assuming that every prompt of the category has the
+/// same pass rate (a category of prompts always or never solved has p = 0.5 and no
+/// informative group). When every weight is 0 the distribution is uniform.
 public struct GroupInformativePolicy: CurriculumPolicy, Codable {
     public static let name = "informative"
 
@@ -45,10 +48,11 @@ public struct GroupInformativePolicy: CurriculumPolicy, Codable {
 
     public mutating func advance(by steps: Int) {}
 
-    /// Each arm's weight `1 - p^G - (1 - p)^G`.
+    /// Each arm's weight: the measured informative-group fraction, or `1 - p^G - (1 - p)^G`.
     public var weights: [Double] {
         let g = Double(configuration.groupSize)
-        return passRates.rates.map { rate in
+        return zip(passRates.rates, passRates.informativeGroupFractions).map { rate, measured in
+            if let measured { return measured }
             let p = rate ?? PassRatePolicyDefaults.unknownPassRate
             // Rounding can leave a hair below 0 when p is within an ulp of 0 or 1.
             return max(0, 1 - Math.pow(p, g) - Math.pow(1 - p, g))

@@ -8,11 +8,17 @@
 /// scales the count a report enters with; the share is not used, since n already is the
 /// worker's part of the batch. Reports with n = 0 change nothing. A category without
 /// samples has no pass rate yet.
+///
+/// Reports that count their prompt groups also feed a second window of the same length:
+/// the fraction of informative groups (not all G rewards equal), each report's samples
+/// carrying its `1 - zero_variance_groups / groups`. Reports without group counts leave it
+/// alone, so it measures what the workers that count groups saw.
 struct PassRates: Sendable, Codable {
     let scale: RewardScale
     private let window: Int
     private var arms = ArmIndex()
     private var windows: [SampleWindow] = []
+    private var informative: [SampleWindow] = []
 
     init(window: Int, scale: RewardScale) {
         self.window = window
@@ -26,7 +32,10 @@ struct PassRates: Sendable, Codable {
     @discardableResult
     mutating func register(_ category: String) -> Int {
         let (p, inserted) = arms.insert(category)
-        if inserted { windows.append(SampleWindow(capacity: Double(window))) }
+        if inserted {
+            windows.append(SampleWindow(capacity: Double(window)))
+            informative.append(SampleWindow(capacity: Double(window)))
+        }
         return p
     }
 
@@ -35,11 +44,17 @@ struct PassRates: Sendable, Codable {
         let n = Double(report.count) * weight
         guard n > 0 else { return }
         windows[arm].append(count: n, mean: scale.unit(report.meanReward))
+        if let fraction = report.informativeGroupFraction { informative[arm].append(count: n, mean: fraction) }
     }
 
     /// Each arm's recent pass rate, nil before its first sample.
     var rates: [Double?] {
         windows.map { $0.count > 0 ? $0.mean : nil }
+    }
+
+    /// Each arm's recent fraction of informative groups, nil while no report of it counted groups.
+    var informativeGroupFractions: [Double?] {
+        informative.map { $0.count > 0 ? $0.mean : nil }
     }
 
     /// Validates the parameters every pass-rate policy shares.

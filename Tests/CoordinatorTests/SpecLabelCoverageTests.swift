@@ -14,7 +14,8 @@ import Testing
     static let reportRejections: [ReportRejection] = [
         .emptyCategory, .negativeCount(-1), .countTooLarge(1 << 40), .categoryTooLong(bytes: 2000),
         .nonFiniteValue(field: .sumReward, value: .nan), .negativeSum(field: .sumAbsAdvantage, value: -1),
-        .sumsWithoutSamples(field: .sumReward, value: 1), .shareOutOfRange(2), .futureVersion(report: 3, current: 1),
+        .sumsWithoutSamples(field: .sumReward, value: 1), .shareOutOfRange(2),
+        .invalidGroupCounts(groups: 3, zeroVariance: 4, count: 8), .futureVersion(report: 3, current: 1),
         .tooStale(staleness: 9, maximum: 4),
     ]
     static let wireErrors: [WireError] = [
@@ -40,7 +41,7 @@ import Testing
     }()
 
     @Test func everyCaseHasAnExample() {
-        #expect(Set(Self.reportRejections.map(caseIndex)).count == 10)
+        #expect(Set(Self.reportRejections.map(caseIndex)).count == 11)
         #expect(Set(Self.wireErrors.map(caseIndex)).count == 9)
         #expect(Set(Self.ingestRejections.map(caseIndex)).count == 10)
         #expect(Set(Self.authenticationFailures.map(\.label)) == AuthenticationFailure.labels)
@@ -49,7 +50,7 @@ import Testing
     @Test func everyLabelIsInTheSpecification() throws {
         let spec = try String(contentsOf: Self.specification, encoding: .utf8)
         let labels = Set(Self.ingestRejections.map(\.label))
-        #expect(labels.count == 32)
+        #expect(labels.count == 33)
         for label in labels.sorted() {
             #expect(spec.contains("`\(label)`"), "Protocols/README.md does not name the label \(label)")
         }
@@ -71,6 +72,7 @@ import Testing
         case .shareOutOfRange: 7
         case .futureVersion: 8
         case .tooStale: 9
+        case .invalidGroupCounts: 10
         }
     }
 
