@@ -9,6 +9,7 @@ public enum CurriculumChoice: Sendable, Hashable, Codable {
 
     public var name: String {
         switch self {
+        case .policy(.floored(let base, let minimum)): "\(CurriculumChoice.policy(base).name) floor \(minimum)"
         case .policy(let configuration): configuration.name == "uniform" ? "random" : configuration.name
         case .easyToHard: "easy-to-hard"
         }
@@ -21,8 +22,7 @@ public enum CurriculumChoice: Sendable, Hashable, Codable {
         case .policy(.dump(let c)): "dump (c \(c.c), temperature \(c.temperature), window \(c.window))"
         case .policy(.groupInformative(let c)): "informative (G \(c.groupSize))"
         case .policy(.bandPass(let c)): "bandpass [\(c.low), \(c.high)]"
-        case .policy(.floored(let base, let minimum)):
-            "\(CurriculumChoice.policy(base).label) (floor \(minimum))"
+        case .policy(.floored(let base, let minimum)): "\(CurriculumChoice.policy(base).label) floor \(minimum)"
         default: name
         }
     }
@@ -30,12 +30,12 @@ public enum CurriculumChoice: Sendable, Hashable, Codable {
     /// The newer curricula practitioners compare against (docs/replay.md): learnability,
     /// group-informative weighting with the simulation's group size, band-pass admission,
     /// discounted Thompson sampling with a 1% floor, and a mixture scheduled from the easiest
-    /// level to the hardest over `steps`.
-    public static func newerPolicies(student: StudentConfiguration, steps: Int) -> [CurriculumChoice] {
-        [
-            .policy(.learnability(.init())),
-            .policy(.groupInformative(.init(groupSize: student.groupSize))),
-            .policy(.bandPass(.init())),
+    /// level to the hardest over `steps`; `floor` goes under the three pass-rate policies.
+    public static func newerPolicies(student: StudentConfiguration, steps: Int, floor: Double = 0) -> [CurriculumChoice] {
+        let passRate: [PolicyConfiguration] = [
+            .learnability(.init()), .groupInformative(.init(groupSize: student.groupSize)), .bandPass(.init()),
+        ]
+        return passRate.map { .policy($0.withMinimumProbability(floor)) } + [
             .policy(PolicyConfiguration.discountedThompson(.init()).withMinimumProbability(0.01)),
             scheduledEasyToHard(student: student, steps: steps),
         ]

@@ -54,7 +54,9 @@ public enum Experiments {
         seeds: Int, steps: Int, onStep: @escaping @Sendable (Comparison.Progress) -> Void
     ) async throws -> String {
         let base = RunConfiguration(curriculum: sec, workers: 8, steps: steps)
+        let floored = CurriculumChoice.newerPolicies(student: base.student, steps: steps, floor: 0.01).prefix(3)
         let curricula = [sec, .policy(.uniform)] + CurriculumChoice.newerPolicies(student: base.student, steps: steps)
+            + floored
         let summaries = try await Comparison.run(curricula: curricula, base: base, seeds: seeds, onStep: onStep)
         return """
             ## SEC against the newer curricula
@@ -64,8 +66,9 @@ public enum Experiments {
             the reports' zero-variance group counts), band-pass admission of pass rates in [0.1, 0.9] (weighted by \
             the informative-group fraction), discounted Thompson sampling (gamma 0.99) with a 1% floor, and a \
             coordinator-side mixture scheduled from the easiest level to the hardest (one level per \
-            \(steps / base.student.levels) steps, interpolated). Pass rates are over each category's last 256 \
-            samples. docs/replay.md defines each.
+            \(steps / base.student.levels) steps, interpolated); the three pass-rate policies also with a 1% floor \
+            (`--min-probability 0.01`). Pass rates are over each category's last 256 samples. docs/replay.md \
+            defines each.
 
             \(ComparisonTable.markdown(summaries))
             """

@@ -41,7 +41,9 @@ import Testing
         let base = RunConfiguration(curriculum: .easyToHard, workers: 2, steps: 10, promptsPerStep: 16)
         let curricula = CurriculumChoice.newerPolicies(student: base.student, steps: 10)
         let summaries = try await Comparison.run(curricula: curricula, base: base, seeds: 1)
-        #expect(summaries.map(\.curriculum) == ["learnability", "informative", "bandpass", "thompson", "schedule"])
+        #expect(summaries.map(\.curriculum) == [
+            "learnability", "informative", "bandpass", "thompson floor 0.01", "schedule",
+        ])
         // Thompson's 1% floor holds in every step's distribution.
         #expect(summaries[3].runs[0].records.allSatisfy { $0.probabilities.allSatisfy { $0 >= 0.01 - 1e-12 } })
         // The schedule's first knot puts all weight on the easiest level.
