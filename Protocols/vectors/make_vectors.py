@@ -124,6 +124,17 @@ def main():
                                        sum_squared_advantage=30.0, sum_reward=13.0),
                   ]),
     ])
+    # A worker that counts its prompt groups (section 5, "Zero-variance groups"): 8 groups of 8
+    # on math/hard, 3 of them all equal; one group of math/easy, none all equal (a present 0).
+    grouped = pb.Report(
+        worker=worker("rollout-4", 5), sequence=2, policy_version=41, step_share=0.125, resend_floor=2,
+        categories=[
+            pb.CategoryStats(category="math/hard", count=64, sum_abs_advantage=20.5,
+                             sum_squared_advantage=31.25, sum_reward=12.0, groups=8, zero_variance_groups=3),
+            pb.CategoryStats(category="math/easy", count=8, sum_abs_advantage=0.5,
+                             sum_squared_advantage=0.125, sum_reward=7.0, groups=1, zero_variance_groups=0),
+        ],
+    )
     # Neither may share a batch with `report`: one names no worker, the other another incarnation.
     nameless = pb.Report(sequence=3, policy_version=41, step_share=0.125,
                          categories=[pb.CategoryStats(category="math/easy", count=4, sum_reward=2.0)])
@@ -135,6 +146,7 @@ def main():
                                            step_share=0.125, hostname="node-7",
                                            categories=["math/easy", "math/hard"])),
         valid("report", "REPT", report=report),
+        valid("report-with-groups", "REPT", report=grouped),
         valid("heartbeat", "BEAT", heartbeat=pb.Heartbeat(worker=worker("rollout-3", 77),
                                                           policy_version=42, unacknowledged=2,
                                                           resend_floor=8)),

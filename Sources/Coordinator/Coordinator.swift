@@ -356,7 +356,11 @@ public actor Coordinator {
                 from: key, at: now, joining: true, hostname: join.hostname, stepShare: join.stepShare)
             record(.joined(key, hostname: join.hostname, stepShare: join.stepShare))
             note(change, for: key)
-            for category in join.categories where !category.isEmpty && state.register(category) {
+            // Names a report could not carry (empty, or too long) are not registered.
+            for category in join.categories
+            where !category.isEmpty && category.utf8.count <= CategoryReport.maximumCategoryBytes
+                && state.register(category)
+            {
                 record(.registered(category: category))
                 changedSincePublish = true
             }
@@ -639,7 +643,9 @@ extension MergedReport {
                     // puts its two's complement on the wire: read it back as negative.
                     category: stats.category, count: Int(Int64(bitPattern: stats.count)),
                     sumAbsAdvantage: stats.sumAbsAdvantage, sumSquaredAdvantage: stats.sumSquaredAdvantage,
-                    sumReward: stats.sumReward, version: version, share: report.stepShare)
+                    sumReward: stats.sumReward, version: version, share: report.stepShare,
+                    groups: stats.groups.map { Int(Int64(bitPattern: $0)) },
+                    zeroVarianceGroups: stats.zeroVarianceGroups.map { Int(Int64(bitPattern: $0)) })
             })
     }
 }

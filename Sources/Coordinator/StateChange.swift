@@ -45,12 +45,17 @@ public struct MergedReport: Sendable, Equatable {
 extension StateChange {
     private enum Kind: UInt8 {
         case merged = 1, rejected, settled, advanced, registered, joined, left
+        /// `merged` with each category followed by a presence byte (bit 0: groups, bit 1:
+        /// zero-variance groups) and the counts present, as Int64. Written only for reports
+        /// that count groups, so journals of workers that do not are byte for byte as before.
+        case mergedWithGroups
     }
 
     func encode(into writer: inout RecordWriter) {
         switch self {
         case .merged(let report):
-            writer.write(Kind.merged.rawValue)
+            let withGroups = report.categories.contains { $0.groups != nil || $0.zeroVarianceGroups != nil }
+            writer.write((withGroups ? Kind.mergedWithGroups : Kind.merged).rawValue)
             writer.write(report.worker)
             writer.write(report.sequence)
             writer.write(report.resendFloor)
@@ -63,6 +68,12 @@ extension StateChange {
                 writer.write(category.sumAbsAdvantage)
                 writer.write(category.sumSquaredAdvantage)
                 writer.write(category.sumReward)
+                if withGroups {
+                    let groups = category.groups, zeroVariance = category.zeroVarianceGroups
+                    writer.write(UInt8((groups != nil ? 1 : 0) | (zeroVariance != nil ? 2 : 0)))
+                    if let groups { writer.write(Int64(groups)) }
+                    if let zeroVariance { writer.write(Int64(zeroVariance)) }
+                }
             }
         case .rejected(let worker, let sequence, let resendFloor):
             writer.write(Kind.rejected.rawValue)
@@ -94,7 +105,7 @@ extension StateChange {
         let byte: UInt8 = try reader.read()
         guard let kind = Kind(rawValue: byte) else { throw .init(reason: "unknown change kind \(byte)") }
         switch kind {
-        case .merged:
+        case .merged, .mergedWithGroups:
             let worker: WorkerKey = try reader.read()
             let sequence: UInt64 = try reader.read()
             let resendFloor: UInt64 = try reader.read()
@@ -104,10 +115,16 @@ extension StateChange {
             var categories: [CategoryReport] = []
             categories.reserveCapacity(min(count, 4096))
             for _ in 0..<count {
-                categories.append(CategoryReport(
+                var category = CategoryReport(
                     category: try reader.read(), count: Int(try reader.read() as Int64),
                     sumAbsAdvantage: try reader.read(), sumSquaredAdvantage: try reader.read(),
-                    sumReward: try reader.read(), version: version, share: share))
+                    sumReward: try reader.read(), version: version, share: share)
+                if kind == .mergedWithGroups {
+                    let present: UInt8 = try reader.read()
+                    if present & 1 != 0 { category.groups = Int(try reader.read() as Int64) }
+                    if present & 2 != 0 { category.zeroVarianceGroups = Int(try reader.read() as Int64) }
+                }
+                categories.append(category)
             }
             self = .merged(MergedReport(
                 worker: worker, sequence: sequence, resendFloor: resendFloor, policyVersion: version,

@@ -6,7 +6,9 @@
 ///
 /// The JSON form (used by `curriculum replay` and on the wire) has the keys
 /// `category`, `n`, `sum_abs_adv`, `sum_sq_adv`, `sum_reward`, `version` and `share`;
-/// `share` may be omitted and then means 1 (the worker drew the whole batch).
+/// `share` may be omitted and then means 1 (the worker drew the whole batch). The optional
+/// `groups` and `zero_variance_groups` count the prompt groups among the samples and those
+/// whose G rewards were all equal; reports without them are as valid as ever.
 public struct CategoryReport: Sendable, Hashable, Codable {
     /// The fields of a report, named as in JSON.
     public enum Field: String, Sendable, Hashable, Codable, CaseIterable {
@@ -31,6 +33,11 @@ public struct CategoryReport: Sendable, Hashable, Codable {
     /// The worker's share b/B of the step's batch: b samples drawn by this worker out of
     /// the step's B. One worker drawing the whole batch reports 1.
     public var share: Double
+    /// The prompt groups the samples form, when the worker counted them.
+    public var groups: Int?
+    /// Of those groups, how many had all their rewards equal (zero variance, so zero
+    /// group-relative advantage): what DAPO's dynamic sampling drops. Needs `groups`.
+    public var zeroVarianceGroups: Int?
 
     /// Creates a report; call ``validate()`` (or let ``Curriculum/apply(_:)`` do it) before merging.
     public init(
@@ -40,7 +47,9 @@ public struct CategoryReport: Sendable, Hashable, Codable {
         sumSquaredAdvantage: Double,
         sumReward: Double,
         version: Int,
-        share: Double = 1
+        share: Double = 1,
+        groups: Int? = nil,
+        zeroVarianceGroups: Int? = nil
     ) {
         self.category = category
         self.count = count
@@ -49,6 +58,8 @@ public struct CategoryReport: Sendable, Hashable, Codable {
         self.sumReward = sumReward
         self.version = version
         self.share = share
+        self.groups = groups
+        self.zeroVarianceGroups = zeroVarianceGroups
     }
 
     /// The most samples one report may carry: far beyond any real batch, and low enough
@@ -62,6 +73,13 @@ public struct CategoryReport: Sendable, Hashable, Codable {
 
     /// The mean task reward of the report's samples (0 when empty).
     public var meanReward: Double { count > 0 ? sumReward / Double(count) : 0 }
+
+    /// The fraction of the report's groups whose rewards were not all equal; nil when the
+    /// report does not count groups or has none.
+    public var informativeGroupFraction: Double? {
+        guard let groups, groups > 0 else { return nil }
+        return 1 - Double(zeroVarianceGroups ?? 0) / Double(groups)
+    }
 
     /// Throws the first reason this report cannot be merged, whatever the policy.
     public func validate() throws(ReportRejection) {
@@ -84,6 +102,18 @@ public struct CategoryReport: Sendable, Hashable, Codable {
             try Self.requireZero(.sumReward, sumReward)
         }
         if !(share > 0 && share <= 1) { throw .shareOutOfRange(share) }
+        if groups != nil || zeroVarianceGroups != nil { try validateGroups() }
+    }
+
+    private func validateGroups() throws(ReportRejection) {
+        let valid: Bool
+        if let groups {
+            let zeroVariance = zeroVarianceGroups ?? 0
+            valid = groups >= 0 && groups <= count && zeroVariance >= 0 && zeroVariance <= groups
+        } else {
+            valid = false
+        }
+        if !valid { throw .invalidGroupCounts(groups: groups, zeroVariance: zeroVarianceGroups, count: count) }
     }
 
     @inline(__always)
@@ -104,6 +134,8 @@ public struct CategoryReport: Sendable, Hashable, Codable {
         case sumReward = "sum_reward"
         case version
         case share
+        case groups
+        case zeroVarianceGroups = "zero_variance_groups"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -115,5 +147,7 @@ public struct CategoryReport: Sendable, Hashable, Codable {
         sumReward = try c.decode(Double.self, forKey: .sumReward)
         version = try c.decode(Int.self, forKey: .version)
         share = try c.decodeIfPresent(Double.self, forKey: .share) ?? 1
+        groups = try c.decodeIfPresent(Int.self, forKey: .groups)
+        zeroVarianceGroups = try c.decodeIfPresent(Int.self, forKey: .zeroVarianceGroups)
     }
 }

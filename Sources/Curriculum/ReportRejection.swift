@@ -17,6 +17,9 @@ public enum ReportRejection: Error, Sendable, Hashable, CustomStringConvertible 
     case sumsWithoutSamples(field: CategoryReport.Field, value: Double)
     /// The worker's share of the step is not in (0, 1].
     case shareOutOfRange(Double)
+    /// Group counts that cannot be: more zero-variance groups than groups, more groups than
+    /// samples, a negative one, or zero-variance groups without groups.
+    case invalidGroupCounts(groups: Int?, zeroVariance: Int?, count: Int)
     /// The report claims a policy version the coordinator has not reached yet.
     case futureVersion(report: Int, current: Int)
     /// The report is older than the configured maximum staleness.
@@ -33,6 +36,7 @@ public enum ReportRejection: Error, Sendable, Hashable, CustomStringConvertible 
         case .negativeSum: "negative_sum"
         case .sumsWithoutSamples: "sums_without_samples"
         case .shareOutOfRange: "share_out_of_range"
+        case .invalidGroupCounts: "invalid_group_counts"
         case .futureVersion: "future_version"
         case .tooStale: "too_stale"
         }
@@ -56,6 +60,10 @@ public enum ReportRejection: Error, Sendable, Hashable, CustomStringConvertible 
             "n = 0 but \(field.rawValue) = \(value) is nonzero"
         case .shareOutOfRange(let share):
             "share = \(share) is outside (0, 1]"
+        case .invalidGroupCounts(let groups, let zeroVariance, let count):
+            "groups = \(groups.map(String.init) ?? "absent"), zero_variance_groups = "
+                + "\(zeroVariance.map(String.init) ?? "absent"), n = \(count): need 0 <= zero_variance_groups "
+                + "<= groups <= n, and groups whenever zero_variance_groups is given"
         case .futureVersion(let report, let current):
             "report version \(report) is ahead of the current version \(current)"
         case .tooStale(let staleness, let maximum):

@@ -68,7 +68,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        _ = try policy.configuration()
+        try policy.requireFloorFits(policy.configuration(), categoryCount: commaSeparated(categories).count)
         _ = try staleness.configuration()
         guard publishEvery > 0 else { throw ValidationError("--publish-every must be positive, got \(publishEvery)") }
         for (flag, value) in [

@@ -25,6 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
     enum Baseline: String, CaseIterable, ExpressibleByArgument {
         case sec, dump, random
         case easyToHard = "easy-to-hard"
+        case learnability, informative, bandpass, thompson, schedule
     }
 
     @Option(help: "Worker agents (W); each draws B / W prompts per step.")
@@ -160,6 +161,11 @@ struct DemoCommand: AsyncParsableCommand {
             case .dump: return .policy(.dump(.init()))
             case .random: return .policy(.uniform)
             case .easyToHard: return .easyToHard
+            case .learnability: return .policy(.learnability(.init()))
+            case .informative: return .policy(.groupInformative(.init(groupSize: StudentConfiguration().groupSize)))
+            case .bandpass: return .policy(.bandPass(.init()))
+            case .thompson: return .policy(PolicyConfiguration.discountedThompson(.init()).withMinimumProbability(0.01))
+            case .schedule: return CurriculumChoice.scheduledEasyToHard(student: StudentConfiguration(), steps: steps)
             }
         }
     }

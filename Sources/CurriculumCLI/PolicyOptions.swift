@@ -5,7 +5,7 @@ import Curriculum
 /// have is an error rather than silently ignored.
 struct PolicyOptions: ParsableArguments {
     enum Name: String, ExpressibleByArgument, CaseIterable {
-        case sec, dump, ducb, swucb, exp3s, thompson, lp, uniform
+        case sec, dump, ducb, swucb, exp3s, thompson, lp, learnability, informative, bandpass, mixture, schedule, uniform
     }
 
     enum Sampling: String, ExpressibleByArgument, CaseIterable {
@@ -47,14 +47,38 @@ struct PolicyOptions: ParsableArguments {
     @Option(help: "ducb, thompson: discount per step (default 0.99); exp3s: exploration (default 0.01).")
     var gamma: Double?
 
-    @Option(help: "dump: window in samples (default 300); swucb: window in samples (default 2048).")
+    @Option(help: """
+        dump: window in samples (default 300); swucb: window in samples (default 2048); \
+        learnability, informative, bandpass: pass-rate window in samples per category (default 256).
+        """)
     var window: Int?
 
-    @Option(help: "exp3s, thompson: reward mapped to 0 (default 0).")
+    @Option(help: "exp3s, thompson: reward mapped to 0; learnability, informative, bandpass: pass rate 0 (default 0).")
     var rewardLower: Double?
 
-    @Option(help: "exp3s, thompson: reward mapped to 1 (default 1).")
+    @Option(help: "exp3s, thompson: reward mapped to 1; learnability, informative, bandpass: pass rate 1 (default 1).")
     var rewardUpper: Double?
+
+    @Option(help: "informative: G, responses per prompt group (default 8).")
+    var groupSize: Int?
+
+    @Option(help: "bandpass: the lowest pass rate admitted (default 0.1).")
+    var bandLow: Double?
+
+    @Option(help: "bandpass: the highest pass rate admitted (default 0.9).")
+    var bandHigh: Double?
+
+    @Option(help: "mixture: CATEGORY=WEIGHT,... relative weights, e.g. math/easy=3,math/hard=1.")
+    var mixture: String?
+
+    @Option(help: "schedule: STEP:CATEGORY=WEIGHT,...;STEP:... weights interpolated over training steps.")
+    var schedule: String?
+
+    @Option(help: """
+        Every policy: no category's probability below this; the others scale down to pay for it \
+        (default 0.01 for thompson, 0 otherwise; at most 1/K for K categories).
+        """)
+    var minProbability: Double?
 
     @Option(help: "thompson: Monte Carlo draws per distribution (default 256).")
     var draws: Int?
@@ -97,16 +121,52 @@ struct PolicyOptions: ParsableArguments {
                       objective: objective ?? .advantage))
         case .lp:
             configuration = .learningProgress(.init(alpha: alpha ?? 0.5, epsilon: epsilon ?? 0.1))
+        case .learnability:
+            configuration = .learnability(.init(window: window ?? PassRatePolicyDefaults.window, scale: scale))
+        case .informative:
+            configuration = .groupInformative(
+                .init(groupSize: groupSize ?? 8, window: window ?? PassRatePolicyDefaults.window, scale: scale))
+        case .bandpass:
+            configuration = .bandPass(
+                .init(low: bandLow ?? 0.1, high: bandHigh ?? 0.9, window: window ?? PassRatePolicyDefaults.window,
+                      scale: scale))
+        case .mixture:
+            guard let mixture else { throw ValidationError("--policy mixture needs --mixture CATEGORY=WEIGHT,...") }
+            configuration = try validated { () throws(ConfigurationError) in
+                .fixedMixture(.init(weights: try MixtureWeights.parse(mixture[...], parameter: "mixture")))
+            }
+        case .schedule:
+            guard let schedule else {
+                throw ValidationError("--policy schedule needs --schedule STEP:CATEGORY=WEIGHT,...;STEP:...")
+            }
+            configuration = try validated { () throws(ConfigurationError) in
+                .scheduledMixture(try ScheduledMixturePolicy.Configuration.parse(schedule))
+            }
         case .uniform:
             configuration = .uniform
         }
+        let floored = configuration.withMinimumProbability(minProbability ?? (policy == .thompson ? 0.01 : 0))
+        _ = try validated { () throws(ConfigurationError) in try floored.makePolicy() }
+        return floored
+    }
+
+    /// Checks that the floor fits `categoryCount` categories known beforehand.
+    func requireFloorFits(_ configuration: PolicyConfiguration, categoryCount: Int) throws {
+        _ = try validated { () throws(ConfigurationError) in
+            try configuration.requireFloorFits(categoryCount: categoryCount)
+        }
+    }
+
+    /// The result of `body`, a configuration error turned into one naming the flag.
+    private func validated<T>(_ body: () throws(ConfigurationError) -> T) throws -> T {
         do {
-            _ = try configuration.makePolicy()
+            return try body()
         } catch {
             throw ValidationError("--\(error.parameter) must be \(error.expected), got \(error.value)")
         }
-        return configuration
     }
+
+    private static let passRatePolicies: Set<Name> = [.learnability, .informative, .bandpass]
 
     private func rejectInapplicable() throws {
         let given: [(flag: String, set: Bool, policies: Set<Name>)] = [
@@ -120,10 +180,15 @@ struct PolicyOptions: ParsableArguments {
             ("xi", xi != nil, [.ducb, .swucb]),
             ("temperature", temperature != nil, [.dump, .ducb, .swucb]),
             ("gamma", gamma != nil, [.ducb, .exp3s, .thompson]),
-            ("window", window != nil, [.dump, .swucb]),
-            ("reward-lower", rewardLower != nil, [.exp3s, .thompson]),
-            ("reward-upper", rewardUpper != nil, [.exp3s, .thompson]),
+            ("window", window != nil, Self.passRatePolicies.union([.dump, .swucb])),
+            ("reward-lower", rewardLower != nil, Self.passRatePolicies.union([.exp3s, .thompson])),
+            ("reward-upper", rewardUpper != nil, Self.passRatePolicies.union([.exp3s, .thompson])),
             ("draws", draws != nil, [.thompson]),
+            ("group-size", groupSize != nil, [.informative]),
+            ("band-low", bandLow != nil, [.bandpass]),
+            ("band-high", bandHigh != nil, [.bandpass]),
+            ("mixture", mixture != nil, [.mixture]),
+            ("schedule", schedule != nil, [.schedule]),
         ]
         for option in given where option.set && !option.policies.contains(policy) {
             let users = Name.allCases.filter(option.policies.contains).map(\.rawValue).joined(separator: ", ")

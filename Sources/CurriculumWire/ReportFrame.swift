@@ -23,16 +23,21 @@ public struct ReportFrame: Sendable {
         public var sumAbsAdvantage: Double
         public var sumSquaredAdvantage: Double
         public var sumReward: Double
+        /// proto3 `optional` fields: nil when absent (old workers), 0 when sent as 0.
+        public var groups: UInt64?
+        public var zeroVarianceGroups: UInt64?
 
         public init(
             category: String = "", count: UInt64 = 0, sumAbsAdvantage: Double = 0, sumSquaredAdvantage: Double = 0,
-            sumReward: Double = 0
+            sumReward: Double = 0, groups: UInt64? = nil, zeroVarianceGroups: UInt64? = nil
         ) {
             self.category = category
             self.count = count
             self.sumAbsAdvantage = sumAbsAdvantage
             self.sumSquaredAdvantage = sumSquaredAdvantage
             self.sumReward = sumReward
+            self.groups = groups
+            self.zeroVarianceGroups = zeroVarianceGroups
         }
     }
 
@@ -65,7 +70,9 @@ public struct ReportFrame: Sendable {
             categories: report.categories.map {
                 Category(
                     category: $0.category, count: $0.count, sumAbsAdvantage: $0.sumAbsAdvantage,
-                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward)
+                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward,
+                    groups: $0.hasGroups ? $0.groups : nil,
+                    zeroVarianceGroups: $0.hasZeroVarianceGroups ? $0.zeroVarianceGroups : nil)
             },
             resendFloor: report.resendFloor)
     }

@@ -194,6 +194,10 @@ public enum ReportFrameDecoder {
                 category.sumSquaredAdvantage = try reader.double()
             case (5, .fixed64):
                 category.sumReward = try reader.double()
+            case (6, .varint):
+                category.groups = try reader.varint()
+            case (7, .varint):
+                category.zeroVarianceGroups = try reader.varint()
             default:
                 try reader.skip(tag)
             }

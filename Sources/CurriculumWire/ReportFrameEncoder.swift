@@ -108,11 +108,17 @@ public enum ReportFrameEncoder {
     private static func size(of category: ReportFrame.Category) -> Int {
         stringFieldSize(category.category) + varintFieldSize(category.count)
             + doubleFieldSize(category.sumAbsAdvantage) + doubleFieldSize(category.sumSquaredAdvantage)
-            + doubleFieldSize(category.sumReward)
+            + doubleFieldSize(category.sumReward) + presentVarintFieldSize(category.groups)
+            + presentVarintFieldSize(category.zeroVarianceGroups)
     }
 
     private static func varintFieldSize(_ value: UInt64) -> Int {
         value == 0 ? 0 : 1 + ProtobufWriter.varintSize(value)
+    }
+
+    /// A proto3 `optional` field: written whenever present, 0 included.
+    private static func presentVarintFieldSize(_ value: UInt64?) -> Int {
+        value.map { 1 + ProtobufWriter.varintSize($0) } ?? 0
     }
 
     private static func doubleFieldSize(_ value: Double) -> Int {
@@ -143,12 +149,20 @@ public enum ReportFrameEncoder {
             writeDouble(3, category.sumAbsAdvantage, into: &writer)
             writeDouble(4, category.sumSquaredAdvantage, into: &writer)
             writeDouble(5, category.sumReward, into: &writer)
+            writePresentVarint(6, category.groups, into: &writer)
+            writePresentVarint(7, category.zeroVarianceGroups, into: &writer)
         }
         writeVarint(6, report.resendFloor, into: &writer)
     }
 
     private static func writeVarint(_ field: UInt8, _ value: UInt64, into writer: inout ProtobufWriter) {
         guard value != 0 else { return }
+        writer.byte(field << 3 | 0)
+        writer.varint(value)
+    }
+
+    private static func writePresentVarint(_ field: UInt8, _ value: UInt64?, into writer: inout ProtobufWriter) {
+        guard let value else { return }
         writer.byte(field << 3 | 0)
         writer.varint(value)
     }

@@ -18,6 +18,21 @@ public struct CurriculumSummary: Sendable {
         Statistic(runs.map { $0.finalAccuracyByLevel[level] })
     }
 
+    /// The level's share of the samples the coordinator merged.
+    public func mergedShare(level: Int) -> Statistic {
+        Statistic(runs.map { $0.mergedShareByLevel[level] })
+    }
+
+    /// The level's share of the prompts the curriculum drew.
+    public func sampledShare(level: Int) -> Statistic {
+        Statistic(runs.map { $0.sampledShareByLevel[level] })
+    }
+
+    /// The fraction of the level's reported samples the coordinator refused.
+    public func rejectedFraction(level: Int) -> Statistic {
+        Statistic(runs.map { $0.rejectedFractionByLevel[level] })
+    }
+
     public var finalHardest: Statistic { Statistic(runs.map(\.finalHardestAccuracy)) }
     public var finalMean: Statistic { Statistic(runs.map(\.finalMeanAccuracy)) }
     public var meanStaleness: Statistic { Statistic(runs.map(\.meanStaleness)) }

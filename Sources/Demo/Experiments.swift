@@ -9,6 +9,8 @@ public enum Experiments {
         case secVersusRandom = "sec-vs-random"
         case scaling
         case staleness
+        case difficultyStaleness = "difficulty-staleness"
+        case policies
     }
 
     /// SEC as the paper runs it on two-dimensional categories: alpha 0.5, tau 0.2.
@@ -22,6 +24,8 @@ public enum Experiments {
         case .secVersusRandom: try await secVersusRandom(seeds: seeds, steps: steps, onStep: onStep)
         case .scaling: try await scaling(seeds: seeds, steps: steps, onStep: onStep)
         case .staleness: try await staleness(seeds: seeds, steps: steps, onStep: onStep)
+        case .difficultyStaleness: try await DifficultyStaleness.run(seeds: seeds, steps: steps, onStep: onStep)
+        case .policies: try await newerPolicies(seeds: seeds, steps: steps, onStep: onStep)
         }
     }
 
@@ -40,6 +44,31 @@ public enum Experiments {
             prompts x \(base.student.groupSize) responses, \(seeds) seeds (1...\(seeds)). Final accuracy per \
             difficulty level L0 (easiest) to L\(base.student.levels - 1) (hardest), mean ± std over seeds; steps \
             until the hardest level's accuracy first reaches \(base.targetAccuracy), over the seeds that reached it.
+
+            \(ComparisonTable.markdown(summaries))
+            """
+    }
+
+    /// SEC and random against the curricula practitioners moved to since.
+    static func newerPolicies(
+        seeds: Int, steps: Int, onStep: @escaping @Sendable (Comparison.Progress) -> Void
+    ) async throws -> String {
+        let base = RunConfiguration(curriculum: sec, workers: 8, steps: steps)
+        let floored = CurriculumChoice.newerPolicies(student: base.student, steps: steps, floor: 0.01).prefix(3)
+        let curricula = [sec, .policy(.uniform)] + CurriculumChoice.newerPolicies(student: base.student, steps: steps)
+            + floored
+        let summaries = try await Comparison.run(curricula: curricula, base: base, seeds: seeds, onStep: onStep)
+        return """
+            ## SEC against the newer curricula
+
+            The same setup as above (\(base.workers) synchronous workers, \(steps) steps, \(seeds) seeds): \
+            learnability p(1 - p), group-informative 1 - p^G - (1 - p)^G with G = \(base.student.groupSize) (using \
+            the reports' zero-variance group counts), band-pass admission of pass rates in [0.1, 0.9] (weighted by \
+            the informative-group fraction), discounted Thompson sampling (gamma 0.99) with a 1% floor, and a \
+            coordinator-side mixture scheduled from the easiest level to the hardest (one level per \
+            \(steps / base.student.levels) steps, interpolated); the three pass-rate policies also with a 1% floor \
+            (`--min-probability 0.01`). Pass rates are over each category's last 256 samples. docs/replay.md \
+            defines each.
 
             \(ComparisonTable.markdown(summaries))
             """

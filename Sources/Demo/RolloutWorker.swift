@@ -10,18 +10,26 @@ import WorkerAgent
 /// out against the snapshot, report the advantage statistics to the coordinator, and
 /// hand the rollouts to the trainer. In synchronous mode it then waits for the next
 /// policy version, so every batch of step t is drawn from version t.
+///
+/// With a rollout time growing per level, a batch is one category's prompts, drawn from the
+/// curriculum, and takes longer the harder its level (see ``RunConfiguration``).
 struct RolloutWorker: Sendable {
     let agent: WorkerAgent
     let trainer: SimulatedTrainer
     let promptsPerBatch: Int
     let schedule: EasyToHardSchedule?
     let generationDelay: Duration
+    let rolloutTimeGrowth: Double?
+    let levels: Int
     let seed: UInt64
 
-    func run() async throws {
+    /// Runs until the trainer is done; returns the samples reported per category, in the
+    /// student's category order.
+    func run() async throws -> [Int] {
         var random = Xoshiro256StarStar(seed: seed)
         let allocator = try BatchAllocator()
         var drawnVersion: UInt64?
+        var reported: [Int] = []
         while !(await trainer.isFinished) {
             if trainer.mode == .synchronous, let drawnVersion {
                 _ = try await agent.nextPolicy(after: drawnVersion)
@@ -32,6 +40,8 @@ struct RolloutWorker: Sendable {
             let student = await trainer.snapshot()
             let policy = try await agent.currentPolicy()
             let categories = student.categories
+            if reported.isEmpty { reported = [Int](repeating: 0, count: categories.count) }
+            var delay = generationDelay
             let version: UInt64
             let counts: [Int]
             let probabilities: [Double]
@@ -41,6 +51,16 @@ struct RolloutWorker: Sendable {
                     categories: categories, probabilities: probabilities, values: probabilities)
                 counts = try allocator.allocate(batchSize: promptsPerBatch, distribution: distribution, using: &random)
                 version = policy.version
+            } else if let growth = rolloutTimeGrowth {
+                let drawn = try await agent.nextBatch(size: 1)
+                let category = drawn.assignments.first
+                counts = categories.map { $0 == category ? promptsPerBatch : 0 }
+                let level = categories.firstIndex { $0 == category }.map { $0 % levels } ?? 0
+                delay = generationDelay * (0..<level).reduce(1.0) { factor, _ in factor * growth }
+                let published = Dictionary(
+                    uniqueKeysWithValues: zip(policy.distribution.categories, policy.distribution.probabilities))
+                probabilities = categories.map { published[$0] ?? 0 }
+                version = drawn.policyVersion
             } else {
                 let batch = try await agent.nextBatch(size: promptsPerBatch)
                 let drawn = Dictionary(uniqueKeysWithValues: zip(batch.categories, batch.counts))
@@ -51,7 +71,7 @@ struct RolloutWorker: Sendable {
                 version = batch.policyVersion
             }
             drawnVersion = version
-            if generationDelay > .zero { try await Task.sleep(for: generationDelay) }
+            if delay > .zero { try await Task.sleep(for: delay) }
             var statistics: [RolloutStatistics] = []
             for (category, prompts) in zip(categories, counts) where prompts > 0 {
                 if let rolled = student.rollOut(category: category, prompts: prompts, using: &random) {
@@ -65,9 +85,13 @@ struct RolloutWorker: Sendable {
                 AdvantageStatistics(category: $0, count: 0, sumAbsAdvantage: 0, sumSquaredAdvantage: 0, sumReward: 0)
             }
             try await agent.report(policyVersion: version, statistics: statistics.map(\.advantageStatistics) + empty)
+            for rolled in statistics {
+                if let c = categories.firstIndex(of: rolled.category) { reported[c] += rolled.count }
+            }
             await trainer.submit(.init(
                 statistics: statistics, prompts: promptsPerBatch, studentStep: student.step,
                 probabilities: probabilities))
         }
+        return reported
     }
 }

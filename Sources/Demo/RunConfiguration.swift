@@ -24,6 +24,12 @@ public struct RunConfiguration: Sendable, Hashable {
     public var generationDelay: Duration
     public var slowWorkers: Int
     public var slowdown: Double
+    /// When set, rollout time grows with difficulty, as long responses to hard prompts take
+    /// longer: each worker batch holds prompts of one category, drawn from the curriculum,
+    /// and takes `generationDelay * rolloutTimeGrowth^level` (response lengths, and so
+    /// rollout times, grow about geometrically with difficulty), so reports on hard
+    /// categories arrive staler.
+    public var rolloutTimeGrowth: Double?
     public var transport: Transport
     /// Accuracy on the hardest level that counts as reached.
     public var targetAccuracy: Double
@@ -40,6 +46,7 @@ public struct RunConfiguration: Sendable, Hashable {
         generationDelay: Duration = .zero,
         slowWorkers: Int = 0,
         slowdown: Double = 10,
+        rolloutTimeGrowth: Double? = nil,
         transport: Transport = .ipc,
         targetAccuracy: Double = 0.5
     ) {
@@ -54,6 +61,7 @@ public struct RunConfiguration: Sendable, Hashable {
         self.generationDelay = generationDelay
         self.slowWorkers = slowWorkers
         self.slowdown = slowdown
+        self.rolloutTimeGrowth = rolloutTimeGrowth
         self.transport = transport
         self.targetAccuracy = targetAccuracy
     }

@@ -12,7 +12,41 @@ public struct RunResult: Sendable, Hashable, Codable {
     public var reportsAccepted: UInt64
     public var reportsRejected: UInt64
     public var finalPolicyVersion: UInt64
+    /// Samples the workers reported, and samples the coordinator merged (the rest it
+    /// refused), per category in ``categories`` order.
+    public var reportedSamples: [Int]
+    public var mergedSamples: [Int]
     public var seconds: Double
+
+    /// Each level's share of all merged samples.
+    public var mergedShareByLevel: [Double] {
+        let total = Double(max(1, mergedSamples.reduce(0, +)))
+        return byLevel(mergedSamples).map { Double($0) / total }
+    }
+
+    /// Each level's share of the prompts the curriculum drew, averaged over steps.
+    public var sampledShareByLevel: [Double] {
+        var sums = [Double](repeating: 0, count: levels)
+        for record in records {
+            for (c, p) in record.probabilities.enumerated() where levels > 0 { sums[c % levels] += p }
+        }
+        return sums.map { records.isEmpty ? 0 : $0 / Double(records.count) }
+    }
+
+    /// Each level's fraction of reported samples that the coordinator refused; with batches
+    /// of one category and one size, the fraction of that level's reports refused.
+    public var rejectedFractionByLevel: [Double] {
+        zip(byLevel(reportedSamples), byLevel(mergedSamples)).map { reported, merged in
+            reported > 0 ? Double(reported - merged) / Double(reported) : 0
+        }
+    }
+
+    /// Category counts summed per level (category c is level c % levels).
+    private func byLevel(_ counts: [Int]) -> [Int] {
+        var sums = [Int](repeating: 0, count: levels)
+        for (c, n) in counts.enumerated() where levels > 0 { sums[c % levels] += n }
+        return sums
+    }
 
     public var finalAccuracyByLevel: [Double] { records.last?.accuracyByLevel ?? [] }
     public var finalHardestAccuracy: Double { finalAccuracyByLevel.last ?? 0 }

@@ -53,7 +53,7 @@ public enum SimulationRun {
                 steps: configuration.steps)
             : nil
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let reported = try await withThrowingTaskGroup(of: [Int].self) { group in
             for i in 0..<configuration.workers {
                 let agent = try WorkerAgent(
                     configuration: WorkerAgentConfiguration(
@@ -69,12 +69,14 @@ public enum SimulationRun {
                     schedule: schedule,
                     generationDelay: slow ? configuration.generationDelay * configuration.slowdown
                         : configuration.generationDelay,
+                    rolloutTimeGrowth: configuration.rolloutTimeGrowth, levels: configuration.student.levels,
                     seed: derive(configuration.seed, worker: i, stream: 2))
                 group.addTask {
                     let protocolTask = Task { try await agent.run() }
                     defer { protocolTask.cancel() }
+                    let reported: [Int]
                     do {
-                        try await worker.run()
+                        reported = try await worker.run()
                     } catch {
                         await trainer.stop()
                         throw error
@@ -83,12 +85,18 @@ public enum SimulationRun {
                     // Drained: the sockets close in the background; do not wait for nng to finish.
                     protocolTask.cancel()
                     _ = await protocolTask.result
+                    return reported
                 }
             }
-            try await group.waitForAll()
+            var total = [Int](repeating: 0, count: student.categories.count)
+            for try await counts in group where counts.count == total.count {
+                for c in total.indices { total[c] += counts[c] }
+            }
+            return total
         }
         let counters = await coordinator.counters
         let version = await coordinator.version
+        let totals = await coordinator.totals
         coordinatorTask.cancel()
         _ = await coordinatorTask.result
         return RunResult(
@@ -96,6 +104,7 @@ public enum SimulationRun {
             levels: configuration.student.levels, targetAccuracy: configuration.targetAccuracy,
             records: await trainer.records, reportsAccepted: counters.reportsAccepted,
             reportsRejected: counters.reportsRejected, finalPolicyVersion: version,
+            reportedSamples: reported, mergedSamples: student.categories.map { totals[$0]?.count ?? 0 },
             seconds: (ContinuousClock.now - started) / .seconds(1))
     }
 

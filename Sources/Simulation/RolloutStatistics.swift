@@ -3,6 +3,8 @@ public struct RolloutStatistics: Sendable, Hashable {
     public var category: String
     /// Prompts rolled out; `count` is responses (prompts x group size).
     public var prompts = 0
+    /// Prompts whose G rewards were all equal (zero variance, zero advantage).
+    public var zeroVariancePrompts = 0
     public var count = 0
     public var sumAbsAdvantage = 0.0
     public var sumSquaredAdvantage = 0.0

@@ -74,6 +74,7 @@ public struct SimulatedStudent: Sendable, Hashable {
             for (reward, advantage) in zip(rewards, GRPO.advantages(rewards)) {
                 statistics.add(advantage: advantage, reward: reward)
             }
+            if rewards.allSatisfy({ $0 == rewards[0] }) { statistics.zeroVariancePrompts += 1 }
         }
         return statistics
     }

@@ -57,6 +57,7 @@ extension RolloutStatistics {
     public var advantageStatistics: AdvantageStatistics {
         AdvantageStatistics(
             category: category, count: count, sumAbsAdvantage: sumAbsAdvantage,
-            sumSquaredAdvantage: sumSquaredAdvantage, sumReward: sumReward)
+            sumSquaredAdvantage: sumSquaredAdvantage, sumReward: sumReward,
+            groups: prompts, zeroVarianceGroups: zeroVariancePrompts)
     }
 }

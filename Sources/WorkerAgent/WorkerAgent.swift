@@ -284,7 +284,8 @@ public actor WorkerAgent {
             let candidate = CategoryReport(
                 category: statistics.category, count: statistics.count,
                 sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
-                sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare)
+                sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare,
+                groups: statistics.groups, zeroVarianceGroups: statistics.zeroVarianceGroups)
             do {
                 try candidate.validate()
             } catch {
@@ -297,7 +298,8 @@ public actor WorkerAgent {
             categories: candidates.map {
                 ReportFrame.Category(
                     category: $0.category, count: UInt64($0.count), sumAbsAdvantage: $0.sumAbsAdvantage,
-                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward)
+                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward,
+                    groups: $0.groups.map { UInt64($0) }, zeroVarianceGroups: $0.zeroVarianceGroups.map { UInt64($0) })
             })
         switch outbox.enqueue(&report, at: .now) {
         case .full:

@@ -216,6 +216,17 @@ import Testing
                     CategoryReport(category: "", count: 0, sumAbsAdvantage: 0, sumSquaredAdvantage: 0,
                                    sumReward: 0, version: 12, share: 0.125),
                 ])),
+            // Group counts present (one of them 0), absent, or only one of the two.
+            .merged(MergedReport(
+                worker: worker, sequence: 11, resendFloor: 4, policyVersion: 12, stepShare: 0.5,
+                categories: [
+                    CategoryReport(category: "a", count: 16, sumAbsAdvantage: 1.5, sumSquaredAdvantage: 1,
+                                   sumReward: 8, version: 12, share: 0.5, groups: 2, zeroVarianceGroups: 0),
+                    CategoryReport(category: "b", count: 8, sumAbsAdvantage: 1, sumSquaredAdvantage: 1,
+                                   sumReward: 2, version: 12, share: 0.5),
+                    CategoryReport(category: "c", count: 8, sumAbsAdvantage: 1, sumSquaredAdvantage: 1,
+                                   sumReward: 2, version: 12, share: 0.5, groups: 1),
+                ])),
             .rejected(worker, sequence: 10, resendFloor: 0),
             .settled(worker, floor: 77),
             .advanced(version: 1 << 40),
@@ -223,6 +234,10 @@ import Testing
             .joined(worker, hostname: "gpu-node-17", stepShare: 1),
             .left(worker),
         ]
+        // A report without group counts keeps the format journals had before them (kind 1).
+        var plain = RecordWriter()
+        changes[0].encode(into: &plain)
+        #expect(plain.bytes.first == 1)
         for change in changes {
             var writer = RecordWriter()
             change.encode(into: &writer)

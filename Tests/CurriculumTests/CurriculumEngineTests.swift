@@ -76,13 +76,16 @@ import Testing
     }
 
     @Test func policyConfigurationNamesAndCoding() throws {
-        #expect(everyPolicy.map(\.name).count == 10)
+        #expect(everyPolicy.map(\.name).count == 18)
         for p in everyPolicy {
             #expect(try roundTrip(p) == p)
             #expect(try p.makePolicy().snapshot.policy.categories.isEmpty)
             // A saved state names its policy as the configuration that made it does.
             #expect(try p.makePolicy().snapshot.name == p.name)
         }
-        #expect(Set(everyPolicy.map(\.name)) == ["sec", "dump", "ducb", "swucb", "exp3s", "thompson", "lp", "uniform"])
+        #expect(Set(everyPolicy.map(\.name)) == [
+            "sec", "dump", "ducb", "swucb", "exp3s", "thompson", "lp", "learnability", "informative", "bandpass",
+            "mixture", "schedule", "uniform",
+        ])
     }
 }

@@ -40,8 +40,24 @@ let everyPolicy: [PolicyConfiguration] = [
     .exp3s(.init()),
     .discountedThompson(.init(draws: 64, seed: 7)),
     .learningProgress(.init()),
+    .learnability(.init()),
+    .groupInformative(.init(groupSize: 4, window: 64)),
+    .bandPass(.init(low: 0.2, high: 0.6)),
+    .fixedMixture(.init(weights: testMixture(["arm0": 3, "arm1": 1, "a": 2, "easy": 1, "hard": 4]))),
+    .scheduledMixture(.init(knots: [
+        .init(step: 0, weights: testMixture(["arm0": 1, "a": 1, "easy": 1])),
+        .init(step: 5, weights: testMixture(["arm1": 1, "b": 1, "hard": 1])),
+    ])),
     .uniform,
+    PolicyConfiguration.discountedThompson(.init(draws: 64, seed: 7)).withMinimumProbability(0.01),
+    PolicyConfiguration.sec(.init(tau: 0.05)).withMinimumProbability(0.05),
+    PolicyConfiguration.bandPass(.init(low: 0.4, high: 0.5)).withMinimumProbability(0.02),
 ]
+
+/// Mixture weights in name order, for configurations built without parsing.
+func testMixture(_ weights: [String: Double]) -> MixtureWeights {
+    MixtureWeights(weights.sorted { $0.key < $1.key }.map { .init(category: $0.key, weight: $0.value) })
+}
 
 /// A random valid report: category from `categories`, version in [version - 3, version].
 func randomReport(

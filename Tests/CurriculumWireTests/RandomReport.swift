@@ -3,7 +3,7 @@ import CurriculumWire
 
 /// Reports with values where encoders and decoders go wrong: varints at every length
 /// boundary, NaN payloads, -0, infinities, subnormals, empty and non-ASCII strings, an
-/// absent or empty worker, no categories or several.
+/// absent or empty worker, no categories or several, optional group counts absent, 0 or not.
 enum RandomReport {
     static func make(using random: inout TestRandom) -> Wire.Report {
         var report = Wire.Report()
@@ -24,6 +24,9 @@ enum RandomReport {
             stats.sumAbsAdvantage = double(using: &random)
             stats.sumSquaredAdvantage = double(using: &random)
             stats.sumReward = double(using: &random)
+            // proto3 optional fields: absent, or present with any value, 0 included.
+            if Bool.random(using: &random) { stats.groups = integer(using: &random) }
+            if Bool.random(using: &random) { stats.zeroVarianceGroups = integer(using: &random) }
             return stats
         }
         report.resendFloor = integer(using: &random)

@@ -60,6 +60,7 @@ import Testing
                     && x.sumAbsAdvantage.bitPattern == y.sumAbsAdvantage.bitPattern
                     && x.sumSquaredAdvantage.bitPattern == y.sumSquaredAdvantage.bitPattern
                     && x.sumReward.bitPattern == y.sumReward.bitPattern
+                    && x.groups == y.groups && x.zeroVarianceGroups == y.zeroVarianceGroups
             }
     }
 
@@ -185,6 +186,23 @@ import Testing
             let fast = Self.fast(vector.bytes)
             #expect(Self.agree(fast, Self.general(vector.bytes)), "\(vector.name): \(fast)")
         }
+    }
+
+    @Test func groupCountsAreReadWithTheirPresence() throws {
+        let vector = try #require(TestVectorTests.vectors.first { $0.name == "report-with-groups" })
+        guard case .reports(let reports) = Self.fast(vector.bytes) else {
+            Issue.record("the fast decoder did not take the report")
+            return
+        }
+        let categories = reports[0].categories
+        #expect(categories.map(\.groups) == [8, 1])
+        #expect(categories.map(\.zeroVarianceGroups) == [3, 0])
+        let old = try #require(TestVectorTests.vectors.first { $0.name == "report" })
+        guard case .reports(let plain) = Self.fast(old.bytes) else {
+            Issue.record("the fast decoder did not take the report")
+            return
+        }
+        #expect(plain[0].categories.allSatisfy { $0.groups == nil && $0.zeroVarianceGroups == nil })
     }
 
     @Test func anythingElseInTheEnvelopeIsLeftToTheGeneralDecoder() {

@@ -51,6 +51,14 @@ struct TestVectorTests {
         let envelopes = try Self.vectors.compactMap(\.envelopeJSON).map { try Wire.Envelope(jsonString: $0) }
         #expect(envelopes.contains { if case .report = $0.body { true } else { false } })
         #expect(envelopes.contains { if case .reportBatch = $0.body { true } else { false } })
+        // The optional group counts, one of them a present 0, and reports without them.
+        #expect(envelopes.contains {
+            if case .report(let r) = $0.body { r.categories.contains { $0.hasZeroVarianceGroups && $0.zeroVarianceGroups == 0 } }
+            else { false }
+        })
+        #expect(envelopes.contains {
+            if case .report(let r) = $0.body { r.categories.allSatisfy { !$0.hasGroups } } else { false }
+        })
         let errors = Set(Self.vectors.compactMap(\.error))
         #expect(errors.isSuperset(of: ["truncated", "unknown_topic", "malformed", "unknown_message_type",
                                        "topic_mismatch", "invalid_report_batch", "unsupported_protocol_version"]))

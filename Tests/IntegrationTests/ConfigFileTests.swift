@@ -43,10 +43,26 @@ struct ConfigFileTests {
     }
 
     @Test func everyPolicyFlagValueMakesThePolicyOfThatName() throws {
-        for name in ["sec", "dump", "ducb", "swucb", "exp3s", "thompson", "lp", "uniform"] {
-            let command = try CoordinatorCommand.parse(["--policy", name])
+        let required = ["mixture": ["--mixture", "a=1"], "schedule": ["--schedule", "0:a=1;5:b=1"]]
+        for name in PolicyOptions.Name.allCases.map(\.rawValue) {
+            let command = try CoordinatorCommand.parse(["--policy", name] + (required[name] ?? []))
             #expect(try command.policy.configuration().name == name)
             #expect(try command.policy.configuration().makePolicy().snapshot.name == name)
+        }
+    }
+
+    @Test func theFloorAppliesToEveryPolicyAndMustFitTheCategories() throws {
+        let thompson = try CoordinatorCommand.parse(["--policy", "thompson"])
+        #expect(try thompson.policy.configuration().minimumProbability == 0.01)
+        let off = try CoordinatorCommand.parse(["--policy", "thompson", "--min-probability", "0"])
+        #expect(try off.policy.configuration().minimumProbability == 0)
+        let sec = try CoordinatorCommand.parse(["--policy", "sec", "--min-probability", "0.05"])
+        #expect(try sec.policy.configuration().minimumProbability == 0.05)
+        do {
+            _ = try CoordinatorCommand.parse(["--categories", "a,b,c", "--min-probability", "0.4"])
+            Issue.record("a floor of 0.4 over 3 categories was accepted")
+        } catch {
+            #expect(CoordinatorCommand.message(for: error).contains("at most 1/K"))
         }
     }
 

@@ -36,6 +36,41 @@ import Testing
         #expect(html.contains("<svg") && !html.contains("<script"))
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func theNewerPoliciesRunOverNNGAndShowInTheReport() async throws {
+        let base = RunConfiguration(curriculum: .easyToHard, workers: 2, steps: 10, promptsPerStep: 16)
+        let curricula = CurriculumChoice.newerPolicies(student: base.student, steps: 10)
+        let summaries = try await Comparison.run(curricula: curricula, base: base, seeds: 1)
+        #expect(summaries.map(\.curriculum) == [
+            "learnability", "informative", "bandpass", "thompson floor 0.01", "schedule",
+        ])
+        // Thompson's 1% floor holds in every step's distribution.
+        #expect(summaries[3].runs[0].records.allSatisfy { $0.probabilities.allSatisfy { $0 >= 0.01 - 1e-12 } })
+        // The schedule's first knot puts all weight on the easiest level.
+        let first = summaries[4].runs[0].records[0].probabilities
+        #expect(first.enumerated().allSatisfy { $0.offset % 5 == 0 ? $0.element > 0 : $0.element == 0 })
+        let table = ComparisonTable.text(summaries)
+        let html = HTMLReport(summaries: summaries, student: base.student, settings: []).render()
+        for name in ["learnability", "informative", "bandpass", "thompson", "schedule"] {
+            #expect(table.contains(name) && html.contains(name))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func rolloutTimeGrowingWithDifficultyStillMergesEverySampleWithoutABound() async throws {
+        let configuration = RunConfiguration(
+            curriculum: .policy(.sec(.init(alpha: 0.5, tau: 0.2))), workers: 4, steps: 12, promptsPerStep: 32,
+            mode: .asynchronous, seed: 3, generationDelay: .microseconds(200), rolloutTimeGrowth: 2)
+        let result = try await SimulationRun.run(configuration)
+        #expect(result.reportsRejected == 0)
+        #expect(result.mergedSamples == result.reportedSamples)
+        // Every batch is one category's 8 prompts x 8 responses: 64 samples.
+        #expect(result.reportedSamples.allSatisfy { $0 % 64 == 0 })
+        #expect(result.reportedSamples.reduce(0, +) >= 12 * 32 * 8)
+        #expect(result.rejectedFractionByLevel == [0, 0, 0, 0, 0])
+        #expect(abs(result.mergedShareByLevel.reduce(0, +) - 1) < 1e-12)
+    }
+
     @Test func easyToHardVisitsEachLevelInOrder() {
         let schedule = EasyToHardSchedule(levels: 5, domains: 3, steps: 200)
         #expect((0..<200).map(schedule.level(atStep:)) == (0..<5).flatMap { Array(repeating: $0, count: 40) })

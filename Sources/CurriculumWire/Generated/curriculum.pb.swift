@@ -240,19 +240,51 @@ public nonisolated struct Curriculum_V1_CategoryStats: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// 1 to 1024 bytes of UTF-8.
   public var category: String = String()
 
+  /// At most 2^32; read as two's complement, so a cast negative is refused.
   public var count: UInt64 = 0
 
+  /// Finite and >= 0.
   public var sumAbsAdvantage: Double = 0
 
+  /// Finite and >= 0.
   public var sumSquaredAdvantage: Double = 0
 
+  /// Finite, any sign. All three sums are 0 when count is 0.
   public var sumReward: Double = 0
+
+  /// Optional, added within version 1 (Protocols/README.md section 5, "Zero-variance
+  /// groups"): the prompt groups these samples form (G responses to one prompt
+  /// each) and how many of them had all G rewards equal, so a zero group-relative
+  /// advantage. A worker that does not know its groups leaves both out; a
+  /// coordinator that does not read them ignores them. groups <= count and
+  /// zero_variance_groups <= groups; zero_variance_groups needs groups.
+  public var groups: UInt64 {
+    get {_groups ?? 0}
+    set {_groups = newValue}
+  }
+  /// Returns true if `groups` has been explicitly set.
+  public var hasGroups: Bool {self._groups != nil}
+  /// Clears the value of `groups`. Subsequent reads from it will return its default value.
+  public mutating func clearGroups() {self._groups = nil}
+
+  public var zeroVarianceGroups: UInt64 {
+    get {_zeroVarianceGroups ?? 0}
+    set {_zeroVarianceGroups = newValue}
+  }
+  /// Returns true if `zeroVarianceGroups` has been explicitly set.
+  public var hasZeroVarianceGroups: Bool {self._zeroVarianceGroups != nil}
+  /// Clears the value of `zeroVarianceGroups`. Subsequent reads from it will return its default value.
+  public mutating func clearZeroVarianceGroups() {self._zeroVarianceGroups = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _groups: UInt64? = nil
+  fileprivate var _zeroVarianceGroups: UInt64? = nil
 }
 
 /// One batch's statistics. The unit of exactly-once delivery.
@@ -277,13 +309,15 @@ public nonisolated struct Curriculum_V1_Report: Sendable {
   public var policyVersion: UInt64 = 0
 
   /// The worker's share of one training step's global batch (b / B), in (0, 1].
+  /// It weights this report's merge; when it differs from the Join's, it wins.
   public var stepShare: Double = 0
 
   public var categories: [Curriculum_V1_CategoryStats] = []
 
   /// Every sequence number below this one is acknowledged or was abandoned by
   /// the worker (outbox overflow): it will never be sent again, so the
-  /// coordinator may stop waiting for it.
+  /// coordinator may stop waiting for it. With nothing else pending, this
+  /// report's own sequence.
   public var resendFloor: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -606,6 +640,11 @@ public nonisolated struct Curriculum_V1_ProtocolMismatch: Sendable {
 }
 
 /// The coordinator's periodic self-description, for `curriculum status`.
+/// Restarted with its state directory, a coordinator keeps `policy`, `totals` and
+/// each worker's identity, state, hostname, versions, reports_accepted and
+/// samples_accepted; the counters of this message (reports_accepted ...
+/// authentication_failures) and uptime_ms start again at 0 (Protocols/README.md
+/// section 6).
 public nonisolated struct Curriculum_V1_Status: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -665,7 +704,8 @@ public nonisolated struct Curriculum_V1_WorkerStatus: Sendable {
   /// Clears the value of `worker`. Subsequent reads from it will return its default value.
   public mutating func clearWorker() {self._worker = nil}
 
-  /// "active", "lost" or "left"
+  /// "active", "lost" (silent past its lease), "left" (drained and said so) or
+  /// "replaced" (a newer incarnation of the same worker_id has spoken).
   public var state: String = String()
 
   public var lastSeenMsAgo: UInt64 = 0
@@ -695,7 +735,8 @@ public nonisolated struct Curriculum_V1_WorkerStatus: Sendable {
   fileprivate var _worker: Curriculum_V1_WorkerIdentity? = nil
 }
 
-/// Exact sums of every accepted report of one category.
+/// Exact sums of every accepted report of one category. `reports` counts every
+/// accepted report with an entry for it, entries with count 0 included.
 public nonisolated struct Curriculum_V1_CategoryTotals: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1094,7 +1135,7 @@ nonisolated extension Curriculum_V1_Join: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Curriculum_V1_CategoryStats: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CategoryStats"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}count\0\u{3}sum_abs_advantage\0\u{3}sum_squared_advantage\0\u{3}sum_reward\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}count\0\u{3}sum_abs_advantage\0\u{3}sum_squared_advantage\0\u{3}sum_reward\0\u{1}groups\0\u{3}zero_variance_groups\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1107,12 +1148,18 @@ nonisolated extension Curriculum_V1_CategoryStats: SwiftProtobuf.Message, SwiftP
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.sumAbsAdvantage) }()
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.sumSquaredAdvantage) }()
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.sumReward) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._groups) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self._zeroVarianceGroups) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.category.isEmpty {
       try visitor.visitSingularStringField(value: self.category, fieldNumber: 1)
     }
@@ -1128,6 +1175,12 @@ nonisolated extension Curriculum_V1_CategoryStats: SwiftProtobuf.Message, SwiftP
     if self.sumReward.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.sumReward, fieldNumber: 5)
     }
+    try { if let v = self._groups {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._zeroVarianceGroups {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1137,6 +1190,8 @@ nonisolated extension Curriculum_V1_CategoryStats: SwiftProtobuf.Message, SwiftP
     if lhs.sumAbsAdvantage != rhs.sumAbsAdvantage {return false}
     if lhs.sumSquaredAdvantage != rhs.sumSquaredAdvantage {return false}
     if lhs.sumReward != rhs.sumReward {return false}
+    if lhs._groups != rhs._groups {return false}
+    if lhs._zeroVarianceGroups != rhs._zeroVarianceGroups {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -63,6 +63,17 @@ def test_a_report_vector_read_field_by_field():
         "math/hard", 64, 20.5, 31.25, 12.0)
 
 
+def test_group_counts_are_optional_and_a_present_zero_is_kept():
+    vector = next(v for v in OK if v["name"] == "report-with-groups")
+    _, envelope = wire.decode(bytes.fromhex(vector["hex"]))
+    hard, easy = envelope.report.categories
+    assert (hard.groups, hard.zero_variance_groups) == (8, 3)
+    assert easy.HasField("zero_variance_groups") and easy.zero_variance_groups == 0
+    plain = next(v for v in OK if v["name"] == "report")
+    _, old = wire.decode(bytes.fromhex(plain["hex"]))
+    assert not old.report.categories[0].HasField("groups")
+
+
 def test_a_report_batch_names_the_worker_all_its_reports_name():
     vector = next(v for v in OK if v["name"] == "report-batch")
     body, envelope = wire.decode(bytes.fromhex(vector["hex"]))

@@ -81,7 +81,9 @@ class Batch:
 class CategoryStats:
     """One category's share of a batch: what the coordinator's policies compute rewards from.
 
-    SEC's reward of the category is ``sum_abs_advantage / count``.
+    SEC's reward of the category is ``sum_abs_advantage / count``. ``groups`` and
+    ``zero_variance_groups`` (optional, Protocols/README.md section 5) count the prompt
+    groups among the samples and those whose rewards were all equal; None leaves them out.
     """
 
     category: str
@@ -89,26 +91,33 @@ class CategoryStats:
     sum_abs_advantage: float = 0.0
     sum_squared_advantage: float = 0.0
     sum_reward: float = 0.0
+    groups: Optional[int] = None
+    zero_variance_groups: Optional[int] = None
 
     @classmethod
     def from_advantages(
-        cls, category: str, advantages: Any, rewards: Any = None
+        cls, category: str, advantages: Any, rewards: Any = None, group_size: Optional[int] = None
     ) -> "CategoryStats":
         """Sums per-sample advantages (each sample's token-masked mean, as in SEC) and rewards.
 
         ``advantages`` and ``rewards`` may be numpy arrays, lists, tuples, scalars or
-        anything ``numpy.asarray`` takes (a CPU torch tensor, for instance).
+        anything ``numpy.asarray`` takes (a CPU torch tensor, for instance). With
+        ``group_size`` G, the samples are prompt groups of G consecutive responses (GRPO's
+        layout): the groups and the zero-variance ones (all G rewards equal) are counted.
         """
         a = _as_vector(advantages, "advantages", category)
         r = _as_vector(rewards, "rewards", category) if rewards is not None else None
         if r is not None and r.size != a.size:
             raise InvalidReport(f"{category}: {a.size} advantages but {r.size} rewards")
+        groups, zero_variance = _count_groups(category, r, group_size)
         return cls(
             category=category,
             count=int(a.size),
             sum_abs_advantage=math.fsum(np.abs(a).tolist()),
             sum_squared_advantage=math.fsum((a * a).tolist()),
             sum_reward=math.fsum(r.tolist()) if r is not None else 0.0,
+            groups=groups,
+            zero_variance_groups=zero_variance,
         )
 
     @classmethod
@@ -133,6 +142,14 @@ class CategoryStats:
             raise InvalidReport(f"{self.category}: negative sum of |advantage| or advantage^2")
         if self.count == 0 and (self.sum_abs_advantage or self.sum_squared_advantage or self.sum_reward):
             raise InvalidReport(f"{self.category}: sums without samples")
+        if self.groups is None and self.zero_variance_groups is not None:
+            raise InvalidReport(f"{self.category}: zero_variance_groups without groups")
+        if self.groups is not None:
+            zero_variance = self.zero_variance_groups or 0
+            if not 0 <= zero_variance <= self.groups <= self.count:
+                raise InvalidReport(
+                    f"{self.category}: need 0 <= zero_variance_groups ({zero_variance}) <= groups "
+                    f"({self.groups}) <= count ({self.count})")
 
     def to_proto(self) -> pb.CategoryStats:
         return pb.CategoryStats(
@@ -141,7 +158,25 @@ class CategoryStats:
             sum_abs_advantage=self.sum_abs_advantage,
             sum_squared_advantage=self.sum_squared_advantage,
             sum_reward=self.sum_reward,
+            groups=self.groups,
+            zero_variance_groups=self.zero_variance_groups,
         )
+
+
+def _count_groups(
+    category: str, rewards: Optional[np.ndarray], group_size: Optional[int]
+) -> Tuple[Optional[int], Optional[int]]:
+    """(groups, zero-variance groups) of rewards laid out as consecutive groups of ``group_size``."""
+    if group_size is None:
+        return None, None
+    if group_size < 1:
+        raise InvalidReport(f"{category}: group_size must be at least 1, got {group_size}")
+    if rewards is None:
+        raise InvalidReport(f"{category}: counting groups needs the rewards")
+    if rewards.size % group_size:
+        raise InvalidReport(f"{category}: {rewards.size} rewards are not groups of {group_size}")
+    grouped = rewards.reshape(-1, group_size)
+    return int(grouped.shape[0]), int(np.sum(np.all(grouped == grouped[:, :1], axis=1)))
 
 
 def _as_vector(values: Any, what: str, category: str) -> np.ndarray:
@@ -157,14 +192,15 @@ def _as_vector(values: Any, what: str, category: str) -> np.ndarray:
 
 
 def advantage_statistics(
-    advantages: Dict[str, Any], rewards: Optional[Dict[str, Any]] = None
+    advantages: Dict[str, Any], rewards: Optional[Dict[str, Any]] = None, group_size: Optional[int] = None
 ) -> List[CategoryStats]:
-    """``{category: advantages}`` (and optional ``{category: rewards}``) -> statistics."""
+    """``{category: advantages}`` (and optional ``{category: rewards}``) -> statistics;
+    with ``group_size``, also the prompt groups and zero-variance groups of each category."""
     rewards = rewards or {}
     unknown = set(rewards) - set(advantages)
     if unknown:
         raise InvalidReport(f"rewards for categories without advantages: {sorted(unknown)}")
-    return [CategoryStats.from_advantages(c, a, rewards.get(c)) for c, a in advantages.items()]
+    return [CategoryStats.from_advantages(c, a, rewards.get(c), group_size) for c, a in advantages.items()]
 
 
 @dataclass

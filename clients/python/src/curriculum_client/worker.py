@@ -367,6 +367,7 @@ class Worker:
         rewards: Optional[Mapping[str, ArrayLike]] = None,
         *,
         statistics: Optional[Iterable[CategoryStats]] = None,
+        group_size: Optional[int] = None,
     ) -> int:
         """Queues one batch's statistics and sends them. Returns the report's sequence number.
 
@@ -377,6 +378,9 @@ class Worker:
                 torch tensors); counts, sums of |A| and A^2 are computed here.
             rewards: optional ``{category: per-sample rewards}``, same lengths.
             statistics: precomputed :class:`CategoryStats`, instead of or besides ``advantages``.
+            group_size: G, when each category's samples are prompt groups of G consecutive
+                responses: the report then counts the groups and the zero-variance ones
+                (all G rewards equal), which band-pass admission uses. Needs ``rewards``.
 
         Every category of the batch's policy that is not given gets an empty entry
         (count 0), as the protocol asks, so the coordinator's share-aware merge moves
@@ -396,7 +400,9 @@ class Worker:
             unknown = set(rewards) - set(advantages)
             if unknown:
                 raise InvalidReport(f"rewards for categories without advantages: {sorted(unknown)}")
-            entries += [CategoryStats.from_advantages(c, a, rewards.get(c)) for c, a in advantages.items()]
+            entries += [
+                CategoryStats.from_advantages(c, a, rewards.get(c), group_size) for c, a in advantages.items()
+            ]
         if isinstance(batch, Batch):
             version = batch.policy_version
             policy_categories: Optional[Sequence[str]] = batch.categories

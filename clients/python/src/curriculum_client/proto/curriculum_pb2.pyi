@@ -24,18 +24,22 @@ class Authentication(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., counter: _Optional[int] = ..., sent_at_ms: _Optional[int] = ..., mac: _Optional[bytes] = ...) -> None: ...
 
 class CategoryStats(_message.Message):
-    __slots__ = ["category", "count", "sum_abs_advantage", "sum_reward", "sum_squared_advantage"]
+    __slots__ = ["category", "count", "groups", "sum_abs_advantage", "sum_reward", "sum_squared_advantage", "zero_variance_groups"]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
     SUM_ABS_ADVANTAGE_FIELD_NUMBER: _ClassVar[int]
     SUM_REWARD_FIELD_NUMBER: _ClassVar[int]
     SUM_SQUARED_ADVANTAGE_FIELD_NUMBER: _ClassVar[int]
+    ZERO_VARIANCE_GROUPS_FIELD_NUMBER: _ClassVar[int]
     category: str
     count: int
+    groups: int
     sum_abs_advantage: float
     sum_reward: float
     sum_squared_advantage: float
-    def __init__(self, category: _Optional[str] = ..., count: _Optional[int] = ..., sum_abs_advantage: _Optional[float] = ..., sum_squared_advantage: _Optional[float] = ..., sum_reward: _Optional[float] = ...) -> None: ...
+    zero_variance_groups: int
+    def __init__(self, category: _Optional[str] = ..., count: _Optional[int] = ..., sum_abs_advantage: _Optional[float] = ..., sum_squared_advantage: _Optional[float] = ..., sum_reward: _Optional[float] = ..., groups: _Optional[int] = ..., zero_variance_groups: _Optional[int] = ...) -> None: ...
 
 class CategoryTotals(_message.Message):
     __slots__ = ["category", "count", "reports", "sum_abs_advantage", "sum_reward", "sum_squared_advantage"]

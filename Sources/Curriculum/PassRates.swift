@@ -1,0 +1,65 @@
+/// Each category's recent pass rate, the input of the pass-rate policies (learnability,
+/// group-informative, band-pass).
+///
+/// A report's pass rate is its mean reward `sum_reward / n` mapped onto [0, 1] by
+/// ``RewardScale`` (the identity for rewards already in [0, 1], such as a verifier's 0/1);
+/// a category's recent pass rate is the mean over its last `window` samples, each sample
+/// taken to carry its report's pass rate (see ``SampleWindow``). The staleness weight
+/// scales the count a report enters with; the share is not used, since n already is the
+/// worker's part of the batch. Reports with n = 0 change nothing. A category without
+/// samples has no pass rate yet.
+///
+/// Reports that count their prompt groups also feed a second window of the same length:
+/// the fraction of informative groups (not all G rewards equal), each report's samples
+/// carrying its `1 - zero_variance_groups / groups`. Reports without group counts leave it
+/// alone, so it measures what the workers that count groups saw.
+struct PassRates: Sendable, Codable {
+    let scale: RewardScale
+    private let window: Int
+    private var arms = ArmIndex()
+    private var windows: [SampleWindow] = []
+    private var informative: [SampleWindow] = []
+
+    init(window: Int, scale: RewardScale) {
+        self.window = window
+        self.scale = scale
+    }
+
+    var names: [String] { arms.names }
+    var count: Int { arms.count }
+
+    /// The arm's position, registering it if it is new.
+    @discardableResult
+    mutating func register(_ category: String) -> Int {
+        let (p, inserted) = arms.insert(category)
+        if inserted {
+            windows.append(SampleWindow(capacity: Double(window)))
+            informative.append(SampleWindow(capacity: Double(window)))
+        }
+        return p
+    }
+
+    mutating func merge(_ report: CategoryReport, weight: Double) {
+        let arm = register(report.category)
+        let n = Double(report.count) * weight
+        guard n > 0 else { return }
+        windows[arm].append(count: n, mean: scale.unit(report.meanReward))
+        if let fraction = report.informativeGroupFraction { informative[arm].append(count: n, mean: fraction) }
+    }
+
+    /// Each arm's recent pass rate, nil before its first sample.
+    var rates: [Double?] {
+        windows.map { $0.count > 0 ? $0.mean : nil }
+    }
+
+    /// Each arm's recent fraction of informative groups, nil while no report of it counted groups.
+    var informativeGroupFractions: [Double?] {
+        informative.map { $0.count > 0 ? $0.mean : nil }
+    }
+
+    /// Validates the parameters every pass-rate policy shares.
+    static func validate(window: Int, scale: RewardScale) throws(ConfigurationError) {
+        try ConfigurationError.require(window > 0, "window", window, "positive")
+        try scale.validate()
+    }
+}
