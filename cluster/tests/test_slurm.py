@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from cluster_fixtures import curriculum_bin, slurm  # noqa: F401 (fixtures)
 from slurm_cluster import SlurmCluster, free_port, wait_until
 
 SLURM_DIR = Path(__file__).resolve().parents[1] / "slurm"

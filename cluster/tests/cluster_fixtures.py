@@ -1,5 +1,9 @@
 """Fixtures of the cluster tests: the `curriculum` binary and a private one-node Slurm cluster.
 
+Not a conftest.py: pytest runs this directory together with clients/python/tests, whose
+modules `import conftest`, and two conftest modules outside packages would shadow each other.
+Test modules import the fixtures they use from here.
+
 The binary is $CURRICULUM_BIN (an error if that is not an executable file), else
 .build/release/curriculum or .build/debug/curriculum under the repository root; without
 one the tests that need it are skipped.
