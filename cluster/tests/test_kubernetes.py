@@ -3,16 +3,24 @@
 Every object validates against the Kubernetes OpenAPI schemas (PyPI `kubernetes-validate`,
 strict: unknown fields are errors), for the newest Kubernetes it knows and an older one
 still in wide use; the pieces that must fit together (ports, probes, volumes, the Secret,
-the drain time) are checked across files.
+the drain time) are checked across files; and the probes' paths answer 200 on a coordinator
+started with the StatefulSet's arguments (when the binary has --http).
 """
 
 from __future__ import annotations
 
 import copy
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
+
+from cluster_fixtures import curriculum_bin  # noqa: F401 (fixture)
+from slurm_cluster import free_port
 
 validation = pytest.importorskip(
     "kubernetes_validate", reason="kubernetes-validate is not installed: pip install kubernetes-validate (CI's .ci/run does)")
@@ -114,3 +122,37 @@ def test_workers_have_time_to_drain_before_sigkill():
     assert flag(args, "reports") == f"tcp://{service}:7451"
     grace = workers["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
     assert grace > int(flag(args, "drain-timeout"))
+
+
+def test_the_probes_answer_on_a_coordinator_started_as_the_statefulset_starts_it(curriculum_bin, tmp_path):
+    main = container(named("StatefulSet"))
+    if "--http" not in subprocess.run([str(curriculum_bin), "coordinator", "--help"], capture_output=True,
+                                      text=True, timeout=30).stdout:
+        pytest.skip("this coordinator has no --http yet (the monitoring endpoints come with the observability work)")
+    port = free_port()
+    # The manifest's arguments, on loopback ports and a local state directory, without the Secret.
+    overrides = {"broadcast": "tcp://127.0.0.1:0", "reports": "tcp://127.0.0.1:0", "http": f"127.0.0.1:{port}",
+                 "state": str(tmp_path / "state")}
+    args = []
+    for argument in main["args"]:
+        name = argument[2:].split("=", 1)[0] if argument.startswith("--") else None
+        if name != "auth-keys":
+            args.append(f"--{name}={overrides[name]}" if name in overrides else argument)
+    process = subprocess.Popen([str(curriculum_bin), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, text=True)
+    try:
+        for probe in ("livenessProbe", "readinessProbe"):
+            url = f"http://127.0.0.1:{port}{main[probe]['httpGet']['path']}"
+            deadline = time.monotonic() + 30
+            code = None
+            while code != 200 and time.monotonic() < deadline and process.poll() is None:
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as answer:
+                        code = answer.status
+                except (urllib.error.URLError, ConnectionError):
+                    time.sleep(0.1)
+            assert code == 200, f"{probe} {url}: {code}; coordinator exit {process.poll()}"
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr[-2000:]
