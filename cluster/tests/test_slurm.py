@@ -8,7 +8,7 @@ import math
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from cluster_fixtures import curriculum_bin, slurm  # noqa: F401 (fixtures)
 from slurm_cluster import SlurmCluster, free_port, wait_until
@@ -57,7 +57,7 @@ class Run:
             return None  # seen once: a status command that outlived its own --timeout; poll again
         return json.loads(result.stdout) if result.returncode == 0 else None
 
-    def wait_status(self, predicate: Callable[[Status], bool], timeout: float, what: str) -> "tuple[Status, float]":
+    def wait_status(self, predicate: Callable[[Status], bool], timeout: float, what: str) -> Tuple[Status, float]:
         """The first status satisfying ``predicate`` and the seconds it took (fails at the deadline)."""
         start = time.monotonic()
         deadline = start + timeout
@@ -67,7 +67,12 @@ class Run:
             if last is not None and predicate(last):
                 return last, time.monotonic() - start
         raise AssertionError(f"{what}: not within {timeout} s; last status {states(last) if last else None}\n"
-                             f"{self.slurm.log('slurmctld')}")
+                             f"{self.job_logs()}\n{self.slurm.log('slurmctld')}")
+
+    def job_logs(self, lines: int = 5) -> str:
+        """The last lines of every job's stderr, for a failure message."""
+        return "\n".join(f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+                         for path in sorted(self.slurm.root.glob("*.err")))
 
     def summary(self, job: str) -> Dict:
         """The JSON line a drained worker printed when its job ended."""
