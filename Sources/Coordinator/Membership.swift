@@ -86,8 +86,10 @@ public struct Membership: Sendable {
             lastSeen: now, rateWindowStart: now
         )
         guard joining else { return .joined }
+        // A lost incarnation is replaced too: its process is gone (a crash, a killed job or
+        // actor) now that its worker runs again. One that left stays left.
         let displaced = members.values
-            .filter { $0.key.workerID == key.workerID && $0.key != key && $0.state == .active }
+            .filter { $0.key.workerID == key.workerID && $0.key != key && ($0.state == .active || $0.state == .lost) }
             .map(\.key)
         for old in displaced { members[old]?.state = .replaced }
         return displaced.isEmpty ? .joined : .replaced(displaced)

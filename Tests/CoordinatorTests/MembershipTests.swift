@@ -28,6 +28,21 @@ struct MembershipTests {
         #expect(membership.activeCount == 1)
     }
 
+    @Test func aNewIncarnationReplacesALostOneButNotOneThatLeft() {
+        var membership = Membership(lease: .seconds(3))
+        let other = WorkerKey(workerID: "w2", incarnation: 1)
+        membership.heard(from: first, at: start)
+        membership.heard(from: other, at: start)
+        membership.left(other, at: start + .seconds(1))
+        #expect(membership.expireLeases(at: start + .seconds(4)) == [first])
+        let restarted = WorkerKey(workerID: "w1", incarnation: 2)
+        #expect(membership.heard(from: restarted, at: start + .seconds(5), joining: true) == .replaced([first]))
+        #expect(membership.members[first]?.state == .replaced)
+        let back = WorkerKey(workerID: "w2", incarnation: 2)
+        #expect(membership.heard(from: back, at: start + .seconds(5), joining: true) == .joined)
+        #expect(membership.members[other]?.state == .left)
+    }
+
     @Test func aLateMessageFromAnOldIncarnationDoesNotDisplaceTheCurrentOne() {
         var membership = Membership(lease: .seconds(3))
         let current = WorkerKey(workerID: "w1", incarnation: 2)
