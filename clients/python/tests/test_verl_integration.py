@@ -17,7 +17,6 @@ import pytest
 pytest.importorskip("transfer_queue", reason="verl 0.9's transfer queue is not installed (pip install 'verl[verl-core]')")
 v1 = pytest.importorskip("verl.trainer.ppo.v1", reason="verl >= 0.9 (v1 trainers) is not installed")
 
-import pandas as pd  # noqa: E402  (installed with verl)
 import ray  # noqa: E402
 import torch  # noqa: E402
 import transfer_queue as tq  # noqa: E402
@@ -29,7 +28,7 @@ from curriculum_client import StatusMonitor  # noqa: E402
 from curriculum_client.integrations.verl import curriculum_trainer  # noqa: E402
 from curriculum_client.integrations.verl_main import VERL_CONFIG  # noqa: E402
 from helpers import Totals, add_totals, newest_by_worker, status_totals  # noqa: E402
-from tiny_lm import save_tiny_model_directory  # noqa: E402
+from tiny_lm import save_tiny_model_directory, write_prompts_parquet  # noqa: E402
 
 CATEGORIES = ["add", "mul", "sub"]
 PROMPTS = 6  # data.train_batch_size
@@ -38,10 +37,7 @@ RESPONSES = 4  # actor_rollout_ref.rollout.n
 
 def verl_config(tmp_path: Path, coordinator):
     """verl's own ppo_trainer config with the overrides a user would pass on the command line."""
-    rows = [{"prompt": [{"role": "user", "content": f"{i} {c} {i}"}], "data_source": "toy", "category": c,
-             "reward_model": {"ground_truth": "0"}, "extra_info": {"index": i}}
-            for i, c in ((i, CATEGORIES[i % 3]) for i in range(60))]
-    pd.DataFrame(rows).to_parquet(tmp_path / "train.parquet")
+    write_prompts_parquet(tmp_path / "train.parquet", CATEGORIES)
     model = save_tiny_model_directory(tmp_path / "model")
     overrides = [
         f"data.train_files={tmp_path / 'train.parquet'}", f"data.val_files={tmp_path / 'train.parquet'}",

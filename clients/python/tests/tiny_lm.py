@@ -40,3 +40,15 @@ def save_tiny_model_directory(directory: Path) -> Path:
     tokenizer.save_pretrained(directory)
     tiny_llama_config(len(tokenizer)).save_pretrained(directory)
     return directory
+
+
+def write_prompts_parquet(path: Path, categories, count: int = 60) -> Path:
+    """A verl RL dataset (chat prompt, data_source, reward_model, extra_info.index) with a
+    ``category`` column: prompt i has category ``categories[i % len(categories)]``."""
+    import pandas as pd
+
+    rows = [{"prompt": [{"role": "user", "content": f"{i} {c} {i}"}], "data_source": "toy", "category": c,
+             "reward_model": {"ground_truth": "0"}, "extra_info": {"index": i}}
+            for i, c in ((i, categories[i % len(categories)]) for i in range(count))]
+    pd.DataFrame(rows).to_parquet(path)
+    return path
