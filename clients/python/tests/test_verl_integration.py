@@ -7,6 +7,7 @@ loader's checkpoint state is saved and restored."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List
@@ -30,33 +31,42 @@ from curriculum_client.integrations.verl_main import VERL_CONFIG  # noqa: E402
 from helpers import Totals, add_totals, newest_by_worker, status_totals  # noqa: E402
 from tiny_lm import save_tiny_model_directory, write_prompts_parquet  # noqa: E402
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "verl_grpo_curriculum.sh"
 CATEGORIES = ["add", "mul", "sub"]
 PROMPTS = 6  # data.train_batch_size
 RESPONSES = 4  # actor_rollout_ref.rollout.n
 
 
-def verl_config(tmp_path: Path, coordinator):
-    """verl's own ppo_trainer config with the overrides a user would pass on the command line."""
+def example_overrides() -> List[str]:
+    """The curriculum's overrides in the verl example README shows."""
+    found = re.findall(r"^\s*((?:\+data\.curriculum\.|data\.dataloader_num_workers=)\S+) \\$", EXAMPLE.read_text(), re.M)
+    assert found, f"no curriculum overrides in {EXAMPLE}"
+    return found
+
+
+def verl_config(tmp_path: Path):
+    """verl's own ppo_trainer config with the example's overrides and this test's."""
     write_prompts_parquet(tmp_path / "train.parquet", CATEGORIES)
     model = save_tiny_model_directory(tmp_path / "model")
-    overrides = [
+    overrides = example_overrides() + [
         f"data.train_files={tmp_path / 'train.parquet'}", f"data.val_files={tmp_path / 'train.parquet'}",
-        f"data.train_batch_size={PROMPTS}", "data.dataloader_num_workers=0", f"actor_rollout_ref.model.path={model}",
+        f"data.train_batch_size={PROMPTS}", f"actor_rollout_ref.model.path={model}",
         f"actor_rollout_ref.rollout.n={RESPONSES}", "algorithm.adv_estimator=grpo",
         # Advantages r - mean(r) with rewards in eighths are exact, so every sum is exact.
         "algorithm.norm_adv_by_std_in_grpo=false",
         "transfer_queue.backend.SimpleStorage.num_data_storage_units=1",
-        f"+data.curriculum.broadcast_url={coordinator.broadcast_url}",
-        f"+data.curriculum.reports_url={coordinator.reports_url}",
         "+data.curriculum.allocation=systematic", "+data.curriculum.seed=7",
     ]
     with initialize_config_dir(config_dir=VERL_CONFIG, version_base=None):
         return compose("ppo_trainer", overrides=overrides)
 
 
-def make_trainer(config, worker_id: str, monkeypatch):
+def make_trainer(config, coordinator, worker_id: str, monkeypatch):
     """The curriculum trainer, as far as ``init()`` builds it without GPUs: tokenizer and loaders."""
-    monkeypatch.setenv("CURRICULUM_WORKER_ID", worker_id)  # this setting from the environment
+    # As in the example, the coordinator's URLs (and here the worker id) from the environment.
+    monkeypatch.setenv("CURRICULUM_BROADCAST", coordinator.broadcast_url)
+    monkeypatch.setenv("CURRICULUM_REPORTS", coordinator.reports_url)
+    monkeypatch.setenv("CURRICULUM_WORKER_ID", worker_id)
     trainer = curriculum_trainer(config.trainer.v1.trainer_mode)(config)
     trainer._init_tokenizer()
     trainer._init_dataloader()
@@ -116,11 +126,11 @@ def transfer_queue_runtime():
 def test_the_v1_trainer_draws_from_the_policy_and_reports_its_advantages(cluster, tmp_path, monkeypatch,
                                                                          transfer_queue_runtime):
     coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES), "--tau", "0.2"])
-    config = verl_config(tmp_path, coordinator)
+    config = verl_config(tmp_path)
     tq.init(config.transfer_queue)
     rng = np.random.default_rng(5)
     with StatusMonitor(coordinator.broadcast_url) as monitor:
-        trainer = make_trainer(config, "verl-trainer", monkeypatch)
+        trainer = make_trainer(config, coordinator, "verl-trainer", monkeypatch)
         worker = trainer.curriculum_sampler.worker
         totals: Totals = {c: [0, 0.0, 0.0, 0.0] for c in CATEGORIES}
         reports = 0
@@ -165,8 +175,8 @@ def test_the_loader_checkpoint_resumes_the_curriculum_position(cluster, tmp_path
     # Before any report the policy is uniform: with systematic allocation every batch has
     # exactly 2 prompts per category, so only the sampler's state decides which.
     coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES)])
-    config = verl_config(tmp_path, coordinator)
-    original = make_trainer(config, "verl-original", monkeypatch)
+    config = verl_config(tmp_path)
+    original = make_trainer(config, coordinator, "verl-original", monkeypatch)
     loader = original.train_dataloader
     batches_per_epoch = len(loader)
     first = original._next_train_batch()
@@ -175,7 +185,7 @@ def test_the_loader_checkpoint_resumes_the_curriculum_position(cluster, tmp_path
     torch.save(saved, tmp_path / "data.pt")
     following = [list(original._next_train_batch()["index"]) for _ in range(2)]
 
-    restored = make_trainer(config, "verl-restored", monkeypatch)
+    restored = make_trainer(config, coordinator, "verl-restored", monkeypatch)
     restored.train_dataloader.load_state_dict(torch.load(tmp_path / "data.pt", weights_only=False))
     assert [list(restored._next_train_batch()["index"]) for _ in range(2)] == following
     # The checkpointed first batch (drawn, not yet reported) and these two.
