@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List
@@ -26,7 +27,8 @@ from verl.trainer.ppo.padding_utils import upsample_batch_to_divisible_size  # n
 from verl.utils.tensordict_utils import list_of_dict_to_tensordict  # noqa: E402
 
 from curriculum_client import StatusMonitor  # noqa: E402
-from curriculum_client.integrations.verl import curriculum_trainer  # noqa: E402
+from curriculum_client.integrations import verl_main  # noqa: E402
+from curriculum_client.integrations.verl import CurriculumTrainerMixin, curriculum_trainer  # noqa: E402
 from curriculum_client.integrations.verl_main import VERL_CONFIG  # noqa: E402
 from helpers import Totals, add_totals, newest_by_worker, status_totals  # noqa: E402
 from tiny_lm import save_tiny_model_directory, write_prompts_parquet  # noqa: E402
@@ -194,3 +196,29 @@ def test_the_loader_checkpoint_resumes_the_curriculum_position(cluster, tmp_path
     assert 3 + remaining == batches_per_epoch
     for trainer in (original, restored):
         trainer.curriculum_sampler.worker.close()
+
+
+def test_verl_main_is_main_ppo_with_the_curriculum_trainer(tmp_path, monkeypatch):
+    """Training needs GPUs: check the entry point up to the trainer class its task runner builds."""
+    from verl.trainer import main_ppo
+
+    launched = {}
+    monkeypatch.setattr(main_ppo, "run_ppo", lambda config, task_runner_class: launched.update(
+        config=config, runner=task_runner_class))
+    model = save_tiny_model_directory(tmp_path / "model")
+    monkeypatch.setattr(sys, "argv", ["verl_main", f"hydra.run.dir={tmp_path / 'hydra'}", "hydra.output_subdir=null",
+                                      "algorithm.adv_estimator=grpo", f"actor_rollout_ref.model.path={model}",
+                                      "data.train_batch_size=8", "actor_rollout_ref.actor.ppo_mini_batch_size=8",
+                                      "actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=2",
+                                      "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=2",
+                                      "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu=2"])
+    verl_main.main()
+    assert launched["runner"] is verl_main.CurriculumTaskRunner
+
+    # verl's TaskRunnerV1.run looks the trainer class up by trainer_mode and builds it.
+    built = {}
+    monkeypatch.setattr(v1, "get_trainer_cls", v1.get_trainer_cls)  # restored after the test
+    monkeypatch.setattr(main_ppo.TaskRunnerV1.__ray_actor_class__, "run", lambda self, config: built.update(
+        trainer=v1.get_trainer_cls(config.trainer.v1.trainer_mode)))
+    verl_main.CurriculumTaskRunner.__ray_actor_class__().run(launched["config"])
+    assert issubclass(built["trainer"], CurriculumTrainerMixin) and issubclass(built["trainer"], v1.PPOTrainerSync)
