@@ -6,6 +6,7 @@ loader's checkpoint state is saved and restored."""
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import sys
@@ -178,6 +179,10 @@ def test_the_loader_checkpoint_resumes_the_curriculum_position(cluster, tmp_path
     # exactly 2 prompts per category, so only the sampler's state decides which.
     coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES)])
     config = verl_config(tmp_path)
+    prefetching = copy.deepcopy(config)
+    prefetching.data.dataloader_num_workers = 2
+    with pytest.raises(ValueError, match="dataloader_num_workers=0"):
+        make_trainer(prefetching, coordinator, "verl-prefetching", monkeypatch)
     original = make_trainer(config, coordinator, "verl-original", monkeypatch)
     loader = original.train_dataloader
     batches_per_epoch = len(loader)

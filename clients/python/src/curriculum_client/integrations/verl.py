@@ -17,7 +17,7 @@ Supported versions (each tested against the real release, see ``clients/python/R
 from __future__ import annotations
 
 from collections.abc import Sized
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import torch
 
@@ -79,7 +79,7 @@ class VerlCurriculumSampler(_SamplerBase):  # type: ignore[misc, valid-type]
         self.sampler = CurriculumSampler(self.worker, categories, batch_size or int(data_config["train_batch_size"]),
                                          seed=self.settings.seed, timeout=self.settings.timeout)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self.sampler)
 
     def __len__(self) -> int:
@@ -117,12 +117,12 @@ class CurriculumTrainerMixin:
     def _init_dataloader(self) -> None:
         from torchdata.stateful_dataloader import StatefulDataLoader
 
-        super()._init_dataloader()  # type: ignore[misc]
         config = self.config  # type: ignore[attr-defined]
         if config.data.get("dataloader_num_workers", 0) != 0:
             # Worker processes would fetch batches ahead and checkpoint a position past the
             # one trained on.
             raise ValueError("the curriculum needs data.dataloader_num_workers=0")
+        super()._init_dataloader()  # type: ignore[misc]
         # One draw per local update: each _step_once trains on this many prompts.
         draw_size = config.data.train_batch_size // self.parameter_sync_step  # type: ignore[attr-defined]
         self.curriculum_sampler = VerlCurriculumSampler(self.train_dataset, config.data,  # type: ignore[attr-defined]
