@@ -120,10 +120,18 @@ def expected_totals(meta) -> Totals:
 
 @pytest.fixture(scope="module")
 def transfer_queue_runtime():
-    ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
+    """A local Ray runtime (on 127.0.0.1) for the transfer queue's controller and storage
+    actors, one CPU each; an already running runtime of this process is used as it is."""
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
+    free = ray.available_resources().get("CPU", 0)
+    if free < 2:  # tq.init would wait for them without a deadline
+        pytest.fail(f"the transfer queue needs 2 free Ray CPUs, the runtime has {free}")
     yield
     tq.close()
-    ray.shutdown()
+    if started:
+        ray.shutdown()
 
 
 def test_the_v1_trainer_draws_from_the_policy_and_reports_its_advantages(cluster, tmp_path, monkeypatch,
