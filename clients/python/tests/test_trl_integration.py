@@ -17,7 +17,7 @@ from transformers import LlamaForCausalLM  # noqa: E402
 from trl import GRPOTrainer  # noqa: E402
 
 from curriculum_client import StatusMonitor  # noqa: E402
-from helpers import Totals, add_totals, newest_by_worker, status_totals  # noqa: E402
+from helpers import Totals, add_totals, newest_by_worker, states, status_totals  # noqa: E402
 from tiny_lm import char_tokenizer, tiny_llama_config  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
@@ -80,8 +80,8 @@ def test_grpo_trainer_draws_through_the_curriculum_and_reports_its_advantages(cl
             for category, advantage in zip(generation["categories"], generation["advantages"]):
                 add_totals(expected, {category: [1, abs(advantage), advantage * advantage, 0.0]})
         assert any(a != 0 for g in generations for a in g["advantages"]), "no learning signal to report"
-        trainer.curriculum_worker.drain(timeout=30)
-        status = monitor.wait_for(lambda s: s.reports_accepted == STEPS, timeout=30)
-        assert status is not None, "the coordinator did not accept one report per generation step"
+        # train() drained the worker: every report acknowledged, then it left.
+        status = monitor.wait_for(lambda s: states(s).get("trl-trainer") == "left", timeout=30)
+        assert status is not None and status.reports_accepted == STEPS
         assert status_totals(status) == expected
         assert newest_by_worker(status)["trl-trainer"].samples_accepted == STEPS * PROMPTS_PER_STEP * GENERATIONS

@@ -31,7 +31,7 @@ from curriculum_client import StatusMonitor  # noqa: E402
 from curriculum_client.integrations import verl_main  # noqa: E402
 from curriculum_client.integrations.verl import CurriculumTrainerMixin, curriculum_trainer  # noqa: E402
 from curriculum_client.integrations.verl_main import VERL_CONFIG  # noqa: E402
-from helpers import Totals, add_totals, newest_by_worker, status_totals  # noqa: E402
+from helpers import Totals, add_totals, newest_by_worker, states, status_totals  # noqa: E402
 from tiny_lm import save_tiny_model_directory, write_prompts_parquet  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "verl_grpo_curriculum.sh"
@@ -179,7 +179,10 @@ def test_the_v1_trainer_draws_from_the_policy_and_reports_its_advantages(cluster
         assert newest_by_worker(status)["verl-trainer"].last_staleness >= 1
         report(third)
         assert trainer.curriculum_sampler.sampler.outstanding == 0
-        worker.drain(timeout=30)
+        # fit() drains the worker when verl's fit returns (here at once: training needs GPUs).
+        monkeypatch.setattr(v1.PPOTrainerSync, "fit", lambda self, agent_loop_manager: None)
+        trainer.fit(agent_loop_manager=None)
+        assert monitor.wait_for(lambda s: states(s).get("verl-trainer") == "left", timeout=30) is not None
 
 
 def test_the_loader_checkpoint_resumes_the_curriculum_position(cluster, tmp_path, monkeypatch):

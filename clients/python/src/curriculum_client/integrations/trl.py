@@ -80,6 +80,12 @@ class CurriculumGRPOTrainer(GRPOTrainer):
                                             seed=self.curriculum_settings.seed,
                                             timeout=self.curriculum_settings.timeout)
 
+    def train(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().train(*args, **kwargs)
+        finally:  # the last reports are acknowledged before the process may exit
+            self.curriculum_worker.drain(timeout=self.curriculum_settings.timeout)
+
     def _get_train_sampler(self, dataset: Any = None) -> Sampler:
         if dataset is not None and dataset is not self.train_dataset:
             raise ValueError("the curriculum draws from the train dataset it was built with")

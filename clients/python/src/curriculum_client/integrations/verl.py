@@ -132,6 +132,12 @@ class CurriculumTrainerMixin:
                                                    num_workers=0, drop_last=True, collate_fn=built.collate_fn,
                                                    sampler=self.curriculum_sampler)
 
+    def fit(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().fit(*args, **kwargs)  # type: ignore[misc]
+        finally:  # the last steps' reports are acknowledged before the process may exit
+            self.curriculum_sampler.worker.drain(timeout=self.curriculum_sampler.settings.timeout)
+
     def _compute_advantage(self, batch: Any, metrics: Dict[str, Any]) -> Any:
         import transfer_queue as tq
 
