@@ -16,3 +16,9 @@ def test_the_example_prints_its_comparison(curriculum_bin):
     out = result.stdout
     assert "SEC curriculum" in out and "uniform (random)" in out and "area under the learning curve" in out
     assert "sec      seed 0: 60 reports" in out and "uniform  seed 0: 60 reports" in out
+
+
+def test_the_readme_shows_the_trainer_examples_the_integration_tests_run():
+    readme = (EXAMPLE.parents[1] / "README.md").read_text()
+    for name in ("verl_grpo_curriculum.sh", "trl_grpo_curriculum.py"):
+        assert (EXAMPLE.parent / name).read_text() in readme, f"README.md does not show examples/{name} as it is"

@@ -1,6 +1,7 @@
 """The curriculum sampler against a Swift coordinator: draws follow the policy, updates report."""
 
 import numpy as np
+import pytest
 
 from curriculum_client import CurriculumSampler, StatusMonitor, Worker, per_sample_mean
 
@@ -29,3 +30,26 @@ def test_the_sampler_draws_from_the_policy_and_reports_each_batch(cluster):
         assert status is not None
         entry = newest_by_worker(monitor.next_status(timeout=10))["sampler"]
         assert entry.reports_accepted == 5 and entry.samples_accepted == 5 * 32
+
+
+def test_a_restored_sampler_state_continues_mid_batch(cluster):
+    coordinator = cluster.coordinator()
+    categories = ["easy"] * 30 + ["hard"] * 30
+    with Worker("stateful", coordinator.broadcast_url, coordinator.reports_url, step_share=1.0,
+                categories=["easy", "hard"], seed=3) as worker:
+        sampler = CurriculumSampler(worker, categories, batch_size=8, num_batches=3, seed=1)
+        loader = iter(sampler)
+        head = [next(loader) for _ in range(5)]
+        state = sampler.state_dict()
+        rest_of_batch = [next(loader) for _ in range(3)]
+        restored = CurriculumSampler(worker, categories, batch_size=8, num_batches=3, seed=99)
+        restored.load_state_dict(state)
+        resumed = iter(restored)
+        assert [next(resumed) for _ in range(3)] == rest_of_batch
+        assert restored.outstanding == 1 and len(head) + len(rest_of_batch) == 8
+        assert len(list(resumed)) == 16  # the epoch's two other batches, then it ends
+        foreign = dict(state, current=[0, 60])
+        with pytest.raises(ValueError, match="outside this dataset of 60 items"):
+            restored.load_state_dict(foreign)
+        with pytest.raises(ValueError, match="missing"):
+            restored.load_state_dict({"offset": 0})

@@ -6,6 +6,8 @@ category's share with random problems of that category. After the trainer comput
 advantages for that batch, :meth:`CurriculumSampler.update` reports them, per category,
 under the policy version the batch was drawn from. Batches are matched to updates in
 order (a data loader that prefetches is fine), see ``clients/python/README.md``.
+:meth:`CurriculumSampler.state_dict` / :meth:`CurriculumSampler.load_state_dict` make it a
+``Stateful`` sampler, so a ``StatefulDataLoader`` checkpoint resumes mid-epoch.
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ class CurriculumSampler:
         self._rng = np.random.default_rng(seed)
         self._drawn: Deque[Batch] = deque()
         self._lock = threading.Lock()
+        # The epoch position: batches drawn this epoch, the current batch's indices and how
+        # many of them were yielded. An iterator continues from here, so a restored state
+        # resumes where the checkpointed run stopped.
+        self._batches_started = 0
+        self._current: List[int] = []
+        self._offset = 0
 
     @property
     def categories(self) -> List[str]:
@@ -75,8 +83,19 @@ class CurriculumSampler:
         return self.num_batches * self.batch_size
 
     def __iter__(self) -> Iterator[int]:
-        for _ in range(self.num_batches):
-            yield from self.draw()
+        """The indices of the rest of this epoch, one batch drawn at a time (lazily, so
+        each batch comes from the newest policy when the data loader asks for it)."""
+        while True:
+            if self._offset == len(self._current):
+                if self._batches_started >= self.num_batches:
+                    self._batches_started, self._current, self._offset = 0, [], 0
+                    return
+                self._current = self.draw()
+                self._batches_started += 1
+                self._offset = 0
+            # Counted as consumed when yielded: that is what the data loader checkpoints.
+            self._offset += 1
+            yield self._current[self._offset - 1]
 
     def draw(self) -> List[int]:
         """One batch's dataset indices, grouped by category; remembered for :meth:`update`."""
@@ -89,6 +108,32 @@ class CurriculumSampler:
             for category, count in batch.items():
                 indices += self._rng.choice(self._pools[category], size=count, replace=True).tolist()
         return indices
+
+    def state_dict(self) -> Dict[str, Any]:
+        """The epoch position, the item-choice RNG and the batches drawn but not yet
+        updated (plain Python values, for ``torch.save`` or JSON)."""
+        with self._lock:
+            drawn = [{"policy_version": b.policy_version, "categories": list(b.categories),
+                      "counts": list(b.counts)} for b in self._drawn]
+        return {"batches_started": self._batches_started, "current": list(self._current),
+                "offset": self._offset, "rng": self._rng.bit_generator.state, "drawn": drawn}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restores :meth:`state_dict`'s output; the next iterator continues from it."""
+        missing = {"batches_started", "current", "offset", "rng", "drawn"} - set(state)
+        if missing:
+            raise ValueError(f"not a CurriculumSampler state: missing {sorted(missing)}")
+        current = [int(i) for i in state["current"]]
+        size = sum(len(pool) for pool in self._pools.values())
+        if any(not 0 <= i < size for i in current):
+            raise ValueError(f"the saved batch has indices outside this dataset of {size} items")
+        if not 0 <= int(state["offset"]) <= len(current):
+            raise ValueError(f"saved offset {state['offset']} outside its batch of {len(current)}")
+        self._rng.bit_generator.state = state["rng"]
+        with self._lock:
+            self._drawn = deque(Batch(int(b["policy_version"]), tuple(b["categories"]), tuple(b["counts"]))
+                                for b in state["drawn"])
+        self._batches_started, self._current, self._offset = int(state["batches_started"]), current, int(state["offset"])
 
     @property
     def outstanding(self) -> int:
