@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from processes import ROOT
 from curriculum_client import StatusMonitor
 from helpers import status_totals
 from tiny_lm import write_prompts_parquet
