@@ -81,6 +81,24 @@ func connectedPubSub(
     return (publisher, subscriber)
 }
 
+/// A replier and a requester, not yet connected, whose sends and receives wait at most
+/// `timeout`. The caller connects them and closes both.
+func requestReplyPair(timeout: Duration = .seconds(10)) throws -> (replier: Socket, requester: Socket) {
+    let replier = try Socket(.replier)
+    let requester = try Socket(.requester)
+    do {
+        for socket in [replier, requester] {
+            try socket.setReceiveTimeout(timeout)
+            try socket.setSendTimeout(timeout)
+        }
+    } catch {
+        replier.close()
+        requester.close()
+        throw error
+    }
+    return (replier, requester)
+}
+
 @discardableResult
 func firstAdded(_ events: AsyncStream<PipeEvent>) async throws -> PipeID {
     for await event in events where event.kind == .added {
