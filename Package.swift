@@ -1,5 +1,29 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+/// Compiler settings every target of this package shares.
+let sharedSwiftSettings: [SwiftSetting] = [
+    // Existential types are spelled `any P`, so their cost is visible where they are used.
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+/// The benchmark executables build only when asked for (`CURRICULUM_BENCHMARKS=1 swift run -c release
+/// IngestBench`), so a plain `swift build` or `swift test` does not compile them.
+let benchmarksRequested = ProcessInfo.processInfo.environment["CURRICULUM_BENCHMARKS"] == "1"
+
+let benchmarkTargets: [Target] = [
+    .executableTarget(name: "NNGBench", dependencies: ["NNG", "CNNG"], path: "bench/NNGBench"),
+    .executableTarget(name: "CurriculumBench", dependencies: ["Curriculum"], path: "bench/CurriculumBench"),
+    .executableTarget(
+        name: "IngestBench",
+        dependencies: [
+            "Coordinator", "WorkerAgent", "CurriculumAuth", "CurriculumWire", "Curriculum", "NNG", "Monitoring",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ],
+        path: "bench/IngestBench"
+    ),
+]
 
 let package = Package(
     name: "curriculum-coordinator",
@@ -8,6 +32,10 @@ let package = Package(
         .executable(name: "curriculum", targets: ["CurriculumCLI"]),
         .library(name: "NNG", targets: ["NNG"]),
         .library(name: "Curriculum", targets: ["Curriculum"]),
+        .library(name: "CurriculumWire", targets: ["CurriculumWire"]),
+        .library(name: "CurriculumAuth", targets: ["CurriculumAuth"]),
+        .library(name: "WorkerAgent", targets: ["WorkerAgent"]),
+        .library(name: "Coordinator", targets: ["Coordinator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The C library from Debian's libnng-dev; nothing but headers and a link line.
@@ -54,6 +83,7 @@ let package = Package(
                 "CurriculumMetrics",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // The coordinator's HTTP port: /metrics (Prometheus), health checks, /api/status, the dashboard.
@@ -83,12 +113,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The built-in simulated student and rollout loop behind `curriculum worker` and the demo.
+        // The built-in simulated student behind `curriculum worker` and the demo. No networking.
+        .target(name: "Simulation", dependencies: ["Curriculum"]),
+        // A worker agent driving a simulated student: the rollout loop `curriculum worker` runs.
         .target(
-            name: "Simulation",
+            name: "SimulatedWorker",
             dependencies: [
-                "Curriculum",
+                "Simulation",
                 "WorkerAgent",
+                "Curriculum",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -98,6 +131,7 @@ let package = Package(
             name: "Demo",
             dependencies: [
                 "Simulation",
+                "SimulatedWorker",
                 "Coordinator",
                 "WorkerAgent",
                 "Curriculum",
@@ -117,24 +151,19 @@ let package = Package(
                 "Monitoring",
                 "WorkerAgent",
                 "Simulation",
+                "SimulatedWorker",
                 "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .executableTarget(name: "NNGBench", dependencies: ["NNG", "CNNG"], path: "bench/NNGBench"),
-        .executableTarget(name: "CurriculumBench", dependencies: ["Curriculum"], path: "bench/CurriculumBench"),
-        .executableTarget(
-            name: "IngestBench",
-            dependencies: [
-                "Coordinator", "WorkerAgent", "CurriculumAuth", "CurriculumWire", "Curriculum", "NNG", "Monitoring",
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-            ],
-            path: "bench/IngestBench"
-        ),
         // Helpers shared by the test targets: bounded waits, certificates, a seeded generator.
-        .target(name: "CurriculumTestSupport", path: "Tests/CurriculumTestSupport"),
+        .target(
+            name: "CurriculumTestSupport",
+            dependencies: ["Curriculum", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/CurriculumTestSupport"
+        ),
         .testTarget(name: "NNGTests", dependencies: ["NNG", "CurriculumTestSupport"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
         .testTarget(name: "CurriculumWireTests", dependencies: ["CurriculumWire", "CurriculumTestSupport"]),
@@ -154,6 +183,10 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["CurriculumCLI", "CurriculumWire", "NNG", "CurriculumTestSupport"]
         ),
-    ],
+    ] + (benchmarksRequested ? benchmarkTargets : []),
     swiftLanguageModes: [.v6]
 )
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + sharedSwiftSettings
+}

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -88,21 +90,11 @@ final class StateJournal {
     /// committed length, so a later commit writes them whole.
     func commit() throws(StateStoreError) {
         guard hasPending else { return }
-        let written = pending.bytes.withUnsafeBytes { buffer -> Int32 in
-            var offset = 0
-            while offset < buffer.count {
-                let result = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += result
-            }
-            return 0
-        }
-        if written != 0 {
+        do {
+            try FileDescriptor(rawValue: descriptor).writeAll(pending.bytes)
+        } catch {
             rollBack()
-            throw .system("write", path: path, errno: written)
+            throw .system("write", path: path, errno: (error as? Errno)?.rawValue ?? EIO)
         }
         guard fdatasync(descriptor) == 0 else {
             let code = errno

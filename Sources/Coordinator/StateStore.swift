@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -160,20 +161,15 @@ final class StateStore {
         let temporary = path + ".tmp"
         let descriptor = openFile(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .system("open", path: temporary, errno: errno) }
-        let failure: Int32 = data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return fsync(descriptor) == 0 ? 0 : errno
+        let failure: (call: String, errno: Int32)?
+        do {
+            try FileDescriptor(rawValue: descriptor).writeAll(data)
+            failure = fsync(descriptor) == 0 ? nil : ("fsync", errno)
+        } catch {
+            failure = ("write", (error as? Errno)?.rawValue ?? EIO)
         }
         close(descriptor)
-        guard failure == 0 else { throw .system("write", path: temporary, errno: failure) }
+        if let failure { throw .system(failure.call, path: temporary, errno: failure.errno) }
         guard rename(temporary, path) == 0 else { throw .system("rename", path: path, errno: errno) }
         try syncDirectory(directory)
     }

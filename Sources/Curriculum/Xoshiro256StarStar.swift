@@ -11,11 +11,11 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable, Cod
 
     /// Creates a generator whose whole stream is a function of `seed`.
     public init(seed: UInt64) {
-        var x = seed
-        s0 = Self.splitMix64(&x)
-        s1 = Self.splitMix64(&x)
-        s2 = Self.splitMix64(&x)
-        s3 = Self.splitMix64(&x)
+        var seeder = SplitMix64(seed: seed)
+        s0 = seeder.next()
+        s1 = seeder.next()
+        s2 = seeder.next()
+        s3 = seeder.next()
     }
 
     /// The next 64 random bits.
@@ -33,14 +33,6 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable, Cod
 
     @inline(__always) private func rotateLeft(_ x: UInt64, by k: UInt64) -> UInt64 {
         (x << k) | (x >> (64 - k))
-    }
-
-    private static func splitMix64(_ x: inout UInt64) -> UInt64 {
-        x &+= 0x9E37_79B9_7F4A_7C15
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -22,7 +22,7 @@ struct CurriculumCommand: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot(ConfigFile.expand(Array(CommandLine.arguments.dropFirst())))
-            if var command = command as? AsyncParsableCommand {
+            if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
                 try command.run()

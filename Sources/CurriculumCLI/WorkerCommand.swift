@@ -2,6 +2,7 @@ import ArgumentParser
 import Curriculum
 import Foundation
 import Logging
+import SimulatedWorker
 import Simulation
 import WorkerAgent
 

@@ -1,4 +1,5 @@
 import Curriculum
+import SimulatedWorker
 import Simulation
 import WorkerAgent
 

@@ -110,10 +110,7 @@ public enum SimulationRun {
 
     /// An independent seed per (run, worker, stream), through SplitMix64's finaliser.
     static func derive(_ seed: UInt64, worker: Int, stream: UInt64) -> UInt64 {
-        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* (UInt64(worker) << 8 | stream)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        SplitMix64.mix(seed &+ SplitMix64.increment &* (UInt64(worker) << 8 | stream))
     }
 
     /// Where the coordinator listens for one run.

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -58,14 +59,7 @@ public final class RawHTTPConnection {
     /// Writes all of `bytes`; false if the server closed the connection first.
     @discardableResult
     public func send(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
-        }
-        return true
+        (try? FileDescriptor(rawValue: descriptor).writeAll(bytes)) != nil
     }
 
     @discardableResult

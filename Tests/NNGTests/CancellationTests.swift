@@ -6,12 +6,8 @@ import Testing
 struct CancellationTests {
     @Test("cancelling a pending receive throws CancellationError and leaves the socket usable", arguments: Transport.allCases)
     func cancelPendingReceive(transport: Transport) async throws {
-        let publisher = try Socket(.publisher)
-        let subscriber = try Socket(.subscriber)
+        let (publisher, subscriber) = try await connectedPubSub(over: transport, receiveTimeout: .seconds(30))
         defer { publisher.close(); subscriber.close() }
-        try subscriber.subscribe(to: "")
-        try subscriber.setReceiveTimeout(.seconds(30))
-        try await connect(publisher, subscriber, over: transport)
 
         // Cancel after a varying number of scheduler turns, so both a cancel that lands
         // before the aio is posted and one that cancels a posted aio are exercised.

@@ -6,12 +6,9 @@ import Testing
 struct CloseTests {
     @Test("closing fails a pending receive with .closed and ends message loops", arguments: Transport.allCases)
     func closeWhileReceiving(transport: Transport) async throws {
-        let publisher = try Socket(.publisher)
-        let subscriber = try Socket(.subscriber)
+        // The test closes the subscriber itself.
+        let (publisher, subscriber) = try await connectedPubSub(over: transport, receiveTimeout: .seconds(30))
         defer { publisher.close() }
-        try subscriber.subscribe(to: "")
-        try subscriber.setReceiveTimeout(.seconds(30))
-        try await connect(publisher, subscriber, over: transport)
 
         let pending = Task { try await subscriber.receive() }
         let loop = Task {

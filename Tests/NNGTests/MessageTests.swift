@@ -6,7 +6,7 @@ import Testing
 struct MessageTests {
     @Test("a received body reads in place and equals the same bytes built in Swift")
     func receivedBody() async throws {
-        let (publisher, subscriber) = try await pubSubPair()
+        let (publisher, subscriber) = try await connectedPubSub(over: .inproc)
         defer { publisher.close(); subscriber.close() }
         let sent: [UInt8] = [0x00, 0xFF, 0x10, 0x00, 0x7F]
         try await publisher.send(sent)
@@ -23,7 +23,7 @@ struct MessageTests {
 
     @Test("an empty message has no bytes")
     func emptyBody() async throws {
-        let (publisher, subscriber) = try await pubSubPair()
+        let (publisher, subscriber) = try await connectedPubSub(over: .inproc)
         defer { publisher.close(); subscriber.close() }
         try await publisher.send([UInt8]())
         let message = try await withTimeout { try await subscriber.receive() }
@@ -35,7 +35,7 @@ struct MessageTests {
 
     @Test("a received body outlives its socket and is shared safely across tasks")
     func bodyOutlivesSocket() async throws {
-        let (publisher, subscriber) = try await pubSubPair()
+        let (publisher, subscriber) = try await connectedPubSub(over: .inproc)
         try await publisher.send("kept after close")
         let message = try await withTimeout { try await subscriber.receive() }
         publisher.close()
@@ -53,7 +53,7 @@ struct MessageTests {
 
     @Test("assigning bytes replaces the body of that copy only")
     func assigningBytes() async throws {
-        let (publisher, subscriber) = try await pubSubPair()
+        let (publisher, subscriber) = try await connectedPubSub(over: .inproc)
         defer { publisher.close(); subscriber.close() }
         try await publisher.send("original")
         let received = try await withTimeout { try await subscriber.receive() }
@@ -70,14 +70,5 @@ struct MessageTests {
     func closureErrors() {
         struct Stop: Error {}
         #expect(throws: Stop.self) { try Message("abc").withUnsafeBytes { _ in throw Stop() } }
-    }
-
-    private func pubSubPair() async throws -> (Socket, Socket) {
-        let publisher = try Socket(.publisher)
-        let subscriber = try Socket(.subscriber)
-        try subscriber.subscribe(to: "")
-        try subscriber.setReceiveTimeout(.seconds(10))
-        try await connect(publisher, subscriber, over: .inproc)
-        return (publisher, subscriber)
     }
 }

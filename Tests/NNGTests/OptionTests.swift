@@ -27,12 +27,8 @@ struct OptionTests {
 
     @Test("a receive timeout fails the wait with .timedOut", arguments: Transport.allCases)
     func receiveTimeout(transport: Transport) async throws {
-        let publisher = try Socket(.publisher)
-        let subscriber = try Socket(.subscriber)
+        let (publisher, subscriber) = try await connectedPubSub(over: transport, receiveTimeout: .milliseconds(50))
         defer { publisher.close(); subscriber.close() }
-        try subscriber.subscribe(to: "")
-        try subscriber.setReceiveTimeout(.milliseconds(50))
-        try await connect(publisher, subscriber, over: transport)
         let error = await #expect(throws: NNGError.self) {
             try await withTimeout { try await subscriber.receive() }
         }
@@ -41,11 +37,8 @@ struct OptionTests {
 
     @Test("a changed receive timeout applies to the next wait", arguments: Transport.allCases)
     func changedReceiveTimeout(transport: Transport) async throws {
-        let publisher = try Socket(.publisher)
-        let subscriber = try Socket(.subscriber)
+        let (publisher, subscriber) = try await connectedPubSub(over: transport)
         defer { publisher.close(); subscriber.close() }
-        try subscriber.subscribe(to: "")
-        try await connect(publisher, subscriber, over: transport)
         try subscriber.setReceiveTimeout(.milliseconds(20))
         let short = await #expect(throws: NNGError.self) { try await subscriber.receive() }
         #expect(short?.code == .timedOut)

@@ -6,12 +6,8 @@ import Testing
 struct PubSubTests {
     @Test("a subscriber receives what the publisher sends", arguments: Transport.allCases)
     func publishAndReceive(transport: Transport) async throws {
-        let publisher = try Socket(.publisher)
-        let subscriber = try Socket(.subscriber)
+        let (publisher, subscriber) = try await connectedPubSub(over: transport)
         defer { publisher.close(); subscriber.close() }
-        try subscriber.subscribe(to: "")
-        try subscriber.setReceiveTimeout(.seconds(10))
-        try await connect(publisher, subscriber, over: transport)
 
         try await publisher.send("hello")
         let message = try await withTimeout { try await subscriber.receive() }

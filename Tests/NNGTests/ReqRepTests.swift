@@ -6,13 +6,8 @@ import Testing
 struct ReqRepTests {
     @Test("a requester gets one reply per request", arguments: Transport.allCases)
     func requestReply(transport: Transport) async throws {
-        let replier = try Socket(.replier)
-        let requester = try Socket(.requester)
+        let (replier, requester) = try requestReplyPair()
         defer { replier.close(); requester.close() }
-        for socket in [replier, requester] {
-            try socket.setReceiveTimeout(.seconds(10))
-            try socket.setSendTimeout(.seconds(10))
-        }
         let url = try transport.listen(replier)
         // Sent before the connection completes: the request waits for a peer.
         try requester.dial(url)

@@ -9,13 +9,8 @@ struct TLSTests {
     func roundTrip() async throws {
         let certificates = try TestCertificates()
         defer { certificates.remove() }
-        let replier = try Socket(.replier)
-        let requester = try Socket(.requester)
+        let (replier, requester) = try requestReplyPair()
         defer { replier.close(); requester.close() }
-        for socket in [replier, requester] {
-            try socket.setReceiveTimeout(.seconds(10))
-            try socket.setSendTimeout(.seconds(10))
-        }
 
         let listener = try replier.listen(
             "tls+tcp://127.0.0.1:0",

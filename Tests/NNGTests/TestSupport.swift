@@ -62,6 +62,43 @@ func connect(_ listener: Socket, _ dialer: Socket, over transport: Transport) as
     }
 }
 
+/// A publisher and a subscriber that takes every message, connected over `transport`; the
+/// subscriber's receives wait at most `receiveTimeout`. The caller closes both.
+func connectedPubSub(
+    over transport: Transport, receiveTimeout: Duration? = .seconds(10)
+) async throws -> (publisher: Socket, subscriber: Socket) {
+    let publisher = try Socket(.publisher)
+    let subscriber = try Socket(.subscriber)
+    do {
+        try subscriber.subscribe(to: "")
+        try subscriber.setReceiveTimeout(receiveTimeout)
+        try await connect(publisher, subscriber, over: transport)
+    } catch {
+        publisher.close()
+        subscriber.close()
+        throw error
+    }
+    return (publisher, subscriber)
+}
+
+/// A replier and a requester, not yet connected, whose sends and receives wait at most
+/// `timeout`. The caller connects them and closes both.
+func requestReplyPair(timeout: Duration = .seconds(10)) throws -> (replier: Socket, requester: Socket) {
+    let replier = try Socket(.replier)
+    let requester = try Socket(.requester)
+    do {
+        for socket in [replier, requester] {
+            try socket.setReceiveTimeout(timeout)
+            try socket.setSendTimeout(timeout)
+        }
+    } catch {
+        replier.close()
+        requester.close()
+        throw error
+    }
+    return (replier, requester)
+}
+
 @discardableResult
 func firstAdded(_ events: AsyncStream<PipeEvent>) async throws -> PipeID {
     for await event in events where event.kind == .added {

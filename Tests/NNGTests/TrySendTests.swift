@@ -8,14 +8,10 @@ import Testing
 struct TrySendTests {
     @Test("tasks sending at once all get their messages through", arguments: Transport.allCases)
     func concurrentSenders(transport: Transport) async throws {
-        let publisher = try Socket(.publisher)
-        let subscriber = try Socket(.subscriber)
+        let (publisher, subscriber) = try await connectedPubSub(over: transport)
         defer { publisher.close(); subscriber.close() }
-        try subscriber.subscribe(to: "")
         try subscriber.setReceiveBufferSize(8192)
         try publisher.setSendBufferSize(8192)
-        try subscriber.setReceiveTimeout(.seconds(10))
-        try await connect(publisher, subscriber, over: transport)
 
         let senders = 4
         let each = 500

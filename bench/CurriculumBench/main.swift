@@ -4,7 +4,7 @@ import Curriculum
 // computing the distribution and allocating a 256-sample batch, for 8, 64 and 1,024 arms,
 // against a straightforward dictionary-based SEC measured in the same run.
 //
-//     swift run -c release --scratch-path .build-core CurriculumBench
+//     CURRICULUM_BENCHMARKS=1 swift run -c release --scratch-path .build-core CurriculumBench
 
 /// A deliberately plain SEC: a dictionary of Q values, a softmax over an array of
 /// (name, Q) tuples sorted by name, and B linear-scan draws.

@@ -1,6 +1,6 @@
 // Release benchmark of end-to-end report ingest, against raw nng pub/sub in the same run.
 //
-//     swift run -c release --scratch-path .build-ingest IngestBench
+//     CURRICULUM_BENCHMARKS=1 swift run -c release --scratch-path .build-ingest IngestBench
 //
 // Measures, printing one table:
 // 1. Ingest: reports/s merged by a Coordinator AND acknowledged back to the WorkerAgent

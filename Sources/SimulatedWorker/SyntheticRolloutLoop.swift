@@ -1,5 +1,6 @@
 import Curriculum
 import Logging
+import Simulation
 import WorkerAgent
 
 /// A standalone rollout worker's main loop on a simulated student of its own (what
