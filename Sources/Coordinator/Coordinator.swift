@@ -21,7 +21,7 @@ public actor Coordinator {
     public nonisolated let configuration: CoordinatorConfiguration
     /// The actor runs on a thread of its own: it blocks in `fdatasync` with durable state
     /// (see `DedicatedThreadExecutor`).
-    private nonisolated let executor = DedicatedThreadExecutor(name: "coordinator")
+    nonisolated let executor = DedicatedThreadExecutor(name: "coordinator")
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()

@@ -13,15 +13,24 @@ final class DedicatedThreadExecutor: SerialExecutor {
 
     private let queue = Mutex<[Work]>([])
     private let wakeUp = DispatchSemaphore(value: 0)
+    /// The thread's identity, set before it runs any job.
+    private let thread = Mutex<pthread_t?>(nil)
 
     /// `name` shows in debuggers and `top -H`; Linux refuses names over 15 bytes.
     init(name: String) {
         Thread.detachNewThread { [self] in
+            thread.withLock { $0 = pthread_self() }
             // Named from inside: swift-corelibs-foundation does not pass a name set before
-            // start to the system thread, where debuggers and `top -H` read it.
+            // start to the system thread, where debuggers and `top -H` read it. (Best effort:
+            // the name does not always take; `isCurrentThread` is what code may rely on.)
             Thread.current.name = name
             serve()
         }
+    }
+
+    /// Whether the caller runs on this executor's thread.
+    var isCurrentThread: Bool {
+        thread.withLock { $0.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
     }
 
     /// Ends the thread once the jobs enqueued before are run. Nothing may be enqueued after.

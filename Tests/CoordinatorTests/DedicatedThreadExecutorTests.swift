@@ -8,11 +8,13 @@ import Testing
         let executor = DedicatedThreadExecutor(name: "counter-thread")
         nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
         var count = 0
-        var threadNames: Set<String> = []
+        var threads: Set<UInt> = []
+        var allOnExecutorThread = true
 
         func increment() {
             count += 1
-            threadNames.insert(Thread.current.name ?? "")
+            threads.insert(UInt(pthread_self()))
+            allOnExecutorThread = allOnExecutorThread && executor.isCurrentThread
         }
 
         deinit { executor.stop() }
@@ -26,20 +28,22 @@ import Testing
             }
         }
         #expect(await counter.count == 2_000)
-        let names = await counter.threadNames
-        #expect(names == ["counter-thread"], "\(names)")
+        // Thread identity, not names: a name set from inside a Foundation thread does not
+        // always take on Linux (6 of 25 runs read the pool's name instead).
+        #expect(await counter.threads.count == 1)
+        #expect(await counter.allOnExecutorThread)
     }
 
     @Test func theCoordinatorRunsOffTheCooperativePool() async throws {
         let prefix = uniqueEndpointPrefix()
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(broadcastURL: "\(prefix)-b", reportsURL: "\(prefix)-r"))
-        #expect(await coordinator.isolatedThreadName() == "coordinator")
+        #expect(await coordinator.runsOnItsExecutorThread())
     }
 }
 
 extension Coordinator {
-    fileprivate func isolatedThreadName() -> String? {
-        Thread.current.name
+    fileprivate func runsOnItsExecutorThread() -> Bool {
+        executor.isCurrentThread
     }
 }
