@@ -3,28 +3,36 @@ import CurriculumMetrics
 import CurriculumWire
 
 extension Coordinator {
-    /// Counts `event` once, in `counters` (what `Status` shows) and in the metrics.
+    /// Counts `event` in `counters`, what `Status` shows; `exportCounters()` carries it to the metrics.
     func tally(_ event: CoordinatorEvent, by amount: UInt64 = 1) {
         counters.count(event, by: amount)
-        metrics.count(event, by: amount)
     }
 
-    /// Sets the policy and per-category gauges from the policy just broadcast.
-    ///
-    /// Runs once per broadcast, not per report: at most once per ingested batch of frames
-    /// or publish interval, whatever the report rate.
-    func updateGauges(for policy: Wire.Policy) {
+    /// Brings the metrics' counters up to `counters`: after each batch of frames and each tick.
+    func exportCounters() {
+        metrics.export(rejectionsByReason: counters.rejectionsByReason) { counters.value(of: $0) }
+    }
+
+    /// The gauges are set at most this often: a version a second, as beside a trainer, sets
+    /// them at each; a benchmark's thousands a second would spend 2-3% of ingest on them.
+    static let gaugeInterval: Duration = .milliseconds(100)
+
+    /// Sets the policy and per-category gauges from `policy`, if the last update is
+    /// `gaugeInterval` old; `tick` catches up with a version left out.
+    func updateGaugesIfDue(for policy: Wire.Policy, at now: ContinuousClock.Instant) {
+        if let last = lastGaugeUpdate, now - last.at < Self.gaugeInterval { return }
+        lastGaugeUpdate = (now, policy.version)
         metrics.setPolicyVersion(policy.version)
         for (index, category) in policy.categories.enumerated() {
             let totals = state.curriculum.totals(for: category) ?? CategoryTotals()
-            let previous = totalsAtLastBroadcast[category] ?? CategoryTotals()
+            let previous = totalsAtLastGaugeUpdate[category] ?? CategoryTotals()
             let newSamples = totals.count - previous.count
             metrics.setCategory(
                 category, probability: policy.probabilities[index], value: policy.values[index],
                 samples: totals.count,
                 stepMeanAbsoluteAdvantage: newSamples > 0
                     ? (totals.sumAbsAdvantage - previous.sumAbsAdvantage) / Double(newSamples) : nil)
-            totalsAtLastBroadcast[category] = totals
+            totalsAtLastGaugeUpdate[category] = totals
         }
     }
 
@@ -37,6 +45,23 @@ extension Coordinator {
 }
 
 extension CoordinatorCounters {
+    func value(of event: CoordinatorEvent) -> UInt64 {
+        switch event {
+        case .frameReceived: framesReceived
+        case .reportFrameReceived: reportFramesReceived
+        case .frameAuthenticated: framesAuthenticated
+        case .reportAccepted: reportsAccepted
+        case .reportRejected: reportsRejected
+        case .duplicateIgnored: duplicatesIgnored
+        case .policyPublished: policiesPublished
+        case .acknowledgementPublished: acknowledgementsPublished
+        case .join: joins
+        case .leave: leaves
+        case .workerLost: workersLost
+        case .stateWriteFailure: stateWriteFailures
+        }
+    }
+
     mutating func count(_ event: CoordinatorEvent, by amount: UInt64) {
         switch event {
         case .frameReceived: framesReceived += amount

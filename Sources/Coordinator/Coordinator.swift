@@ -54,8 +54,10 @@ public actor Coordinator {
     public internal(set) var counters = CoordinatorCounters()
     /// The same counts as `counters`, and gauges and histograms, for `/metrics`.
     var metrics: CoordinatorMetrics
-    /// Each category's totals at the previous policy broadcast, for the step's mean |A|.
-    var totalsAtLastBroadcast: [String: CategoryTotals] = [:]
+    /// Each category's totals when the gauges were last set, for the step's mean |A|.
+    var totalsAtLastGaugeUpdate: [String: CategoryTotals] = [:]
+    /// When the gauges were last set, and the version they show.
+    var lastGaugeUpdate: (at: ContinuousClock.Instant, version: UInt64)?
 
     /// `metricsFactory` receives every metric the coordinator keeps (a Prometheus
     /// registry's factory, say); by default swift-metrics' global one.
@@ -216,6 +218,7 @@ public actor Coordinator {
         }
         commit()
         if versionUnpublished { broadcastPolicy(at: now) }
+        exportCounters()
     }
 
     /// Handles one frame from a worker. Never throws: whatever is wrong with the
@@ -424,7 +427,6 @@ public actor Coordinator {
 
     private func reject(_ rejection: IngestRejection) {
         counters.rejectionsByReason[rejection.label, default: 0] += 1
-        metrics.countRejection(reason: rejection.label)
         logRateLimited(rejection.label, "rejected", rejection)
     }
 
@@ -467,6 +469,8 @@ public actor Coordinator {
             broadcast(.status(status(at: now)))
             updateWorkerGauges()
         }
+        if let last = lastGaugeUpdate, last.version != version { updateGaugesIfDue(for: currentPolicy(), at: now) }
+        exportCounters()
     }
 
     private func publishAcknowledgements(at now: ContinuousClock.Instant) {
@@ -499,7 +503,7 @@ public actor Coordinator {
         tally(.policyPublished)
         let policy = currentPolicy()
         broadcast(.policy(policy))
-        updateGauges(for: policy)
+        updateGaugesIfDue(for: policy, at: now)
     }
 
     private func advanceVersion() {

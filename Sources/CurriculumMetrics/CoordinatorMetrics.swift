@@ -3,14 +3,18 @@ import CoreMetrics
 /// The coordinator's metric handles, made from one factory (a Prometheus registry's, or
 /// swift-metrics' global one, which does nothing unless the process bootstrapped it).
 ///
-/// The coordinator owns one and updates it where it counts: each counter here moves with
-/// the `CoordinatorCounters` number of the same name, so `/metrics` and `Status` agree.
+/// The coordinator owns one. Its counters are not counted twice: they are exported from the
+/// coordinator's own numbers (what `Status` shows), by the difference since the last export,
+/// once per batch of ingested frames and once per tick. So `/metrics` and `Status` agree, and
+/// a report costs the metrics nothing but its staleness sample. (Counting each report into
+/// the Prometheus counters as well cost 4-5% of in-process ingest with 16 agents.)
 /// Handles for a label value (a rejection reason, a category, a state) are made on first
 /// use and kept; those label sets are bounded by the code's reasons and the run's categories.
 public struct CoordinatorMetrics {
     private let factory: any MetricsFactory
     private let events: [Counter]
-    private var rejections: [String: Counter] = [:]
+    private var exported: [UInt64]
+    private var rejections: [String: (counter: Counter, exported: UInt64)] = [:]
     private var categories: [String: CategoryGauges] = [:]
     private var workers: [String: Gauge] = [:]
     private let version: Gauge
@@ -29,6 +33,7 @@ public struct CoordinatorMetrics {
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         events = CoordinatorEvent.allCases.map { Counter(label: $0.metric.name, factory: factory) }
+        exported = Array(repeating: 0, count: CoordinatorEvent.allCases.count)
         version = Gauge(label: MetricCatalog.policyVersion.name, factory: factory)
         staleness = Recorder(label: MetricCatalog.reportStaleness.name, factory: factory)
         batchFrames = Recorder(label: MetricCatalog.ingestBatchFrames.name, factory: factory)
@@ -36,15 +41,22 @@ public struct CoordinatorMetrics {
         broadcastBytes = Recorder(label: MetricCatalog.broadcastFrameBytes.name, factory: factory)
     }
 
-    public func count(_ event: CoordinatorEvent, by amount: UInt64 = 1) {
-        events[event.rawValue].increment(by: Int64(clamping: amount))
-    }
-
-    public mutating func countRejection(reason: String) {
-        if let counter = rejections[reason] { return counter.increment() }
-        let counter = Counter(label: MetricCatalog.rejections.name, dimensions: [("reason", reason)], factory: factory)
-        rejections[reason] = counter
-        counter.increment()
+    /// Brings every counter up to the coordinator's numbers: `total(event)` for each event,
+    /// and `rejectionsByReason`. Totals only grow, so each counter moves by the difference.
+    public mutating func export(rejectionsByReason: [String: UInt64], total: (CoordinatorEvent) -> UInt64) {
+        for event in CoordinatorEvent.allCases {
+            let now = total(event)
+            if now > exported[event.rawValue] {
+                events[event.rawValue].increment(by: Int64(clamping: now - exported[event.rawValue]))
+                exported[event.rawValue] = now
+            }
+        }
+        for (reason, now) in rejectionsByReason where now > (rejections[reason]?.exported ?? 0) {
+            let counter = rejections[reason]?.counter ?? Counter(
+                label: MetricCatalog.rejections.name, dimensions: [("reason", reason)], factory: factory)
+            counter.increment(by: Int64(clamping: now - (rejections[reason]?.exported ?? 0)))
+            rejections[reason] = (counter, now)
+        }
     }
 
     public func recordStaleness(_ versions: Int) {

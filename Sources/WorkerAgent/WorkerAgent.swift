@@ -85,7 +85,7 @@ public actor WorkerAgent {
         logger: Logger = Logger(label: "curriculum.worker"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) throws {
-        self.metrics = WorkerAgentMetrics(factory: metricsFactory)
+        self.metrics = WorkerAgentMetrics(workerID: configuration.workerID, factory: metricsFactory)
         guard configuration.stepShare > 0, configuration.stepShare <= 1 else {
             throw WorkerAgentError.invalidReport("step share \(configuration.stepShare) is not in (0, 1]")
         }

@@ -109,6 +109,6 @@ struct MetricsMatchStatusTests {
 
         // The agent timed each of its 40 reports from sending to acknowledgement.
         let agentScrape = PrometheusText(agentRegistry.exposition())
-        #expect(agentScrape["curriculum_worker_report_ack_seconds_count"] == 40)
+        #expect(agentScrape["curriculum_worker_report_ack_seconds_count", ["worker": "w1"]] == 40)
     }
 }
