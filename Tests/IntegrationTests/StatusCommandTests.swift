@@ -5,18 +5,26 @@ import Testing
 /// `curriculum status` against a running coordinator process.
 @Suite(.timeLimit(.minutes(2)))
 struct StatusCommandTests {
-    @Test func statusPrintsThePolicyAndWorkersAsTextAndJSON() async throws {
+    /// A coordinator over loopback TCP (categories easy and hard) and one simulated worker.
+    private func coordinatorWithWorker(
+        _ id: String, steps: Int, seed: Int
+    ) async throws -> (coordinator: CurriculumProcess, worker: CurriculumProcess, broadcast: String) {
         let coordinator = try CurriculumProcess(
             ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
              "--categories", "easy,hard"],
             name: "coordinator")
         let line = try await coordinator.firstLine(timeout: .seconds(30))
-        let broadcast = try #require(line.split(separator: " ").first { $0.hasPrefix("broadcast=") }?.dropFirst(10))
-        let reports = try #require(line.split(separator: " ").first { $0.hasPrefix("reports=") }?.dropFirst(8))
+        let broadcast = String(try #require(line.split(separator: " ").first { $0.hasPrefix("broadcast=") }?.dropFirst(10)))
+        let reports = String(try #require(line.split(separator: " ").first { $0.hasPrefix("reports=") }?.dropFirst(8)))
         let worker = try CurriculumProcess(
-            ["worker", "--broadcast", String(broadcast), "--reports", String(reports), "--id", "solo",
-             "--steps", "40", "--batch", "8", "--seed", "3"],
+            ["worker", "--broadcast", broadcast, "--reports", reports, "--id", id,
+             "--steps", "\(steps)", "--batch", "8", "--seed", "\(seed)"],
             name: "worker")
+        return (coordinator, worker, broadcast)
+    }
+
+    @Test func statusPrintsThePolicyAndWorkersAsTextAndJSON() async throws {
+        let (coordinator, worker, broadcast) = try await coordinatorWithWorker("solo", steps: 40, seed: 3)
         let summary = try Summary.parse(await worker.outputAfterExit(timeout: .seconds(60)))
         #expect(summary.reports == 40)
 
@@ -24,7 +32,7 @@ struct StatusCommandTests {
         var json: [String: Any] = [:]
         let sawLeave = await eventually(within: .seconds(20)) {
             guard let output = try? await CurriculumProcess(
-                ["status", "--coordinator", String(broadcast), "--json"], name: "status"
+                ["status", "--coordinator", broadcast, "--json"], name: "status"
             ).outputAfterExit(timeout: .seconds(15)),
                 let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             else { return false }
@@ -39,7 +47,7 @@ struct StatusCommandTests {
         #expect(categories.starts(with: ["easy", "hard"]))
         #expect((policy["probabilities"] as? [Double])?.count == categories.count)
 
-        let text = try await CurriculumProcess(["status", "--coordinator", String(broadcast)], name: "status")
+        let text = try await CurriculumProcess(["status", "--coordinator", broadcast], name: "status")
             .outputAfterExit(timeout: .seconds(15))
         #expect(text.hasPrefix("policy sec  version "))
         #expect(text.contains("solo#"))
@@ -50,28 +58,18 @@ struct StatusCommandTests {
     }
 
     @Test func watchRedrawsTheViewInPlaceAsTheCoordinatorMoves() async throws {
-        let coordinator = try CurriculumProcess(
-            ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
-             "--categories", "easy,hard"],
-            name: "coordinator")
-        let line = try await coordinator.firstLine(timeout: .seconds(30))
-        let broadcast = try #require(line.split(separator: " ").first { $0.hasPrefix("broadcast=") }?.dropFirst(10))
-        let reports = try #require(line.split(separator: " ").first { $0.hasPrefix("reports=") }?.dropFirst(8))
-        let worker = try CurriculumProcess(
-            ["worker", "--broadcast", String(broadcast), "--reports", String(reports), "--id", "watched",
-             "--steps", "100000", "--batch", "8", "--seed", "5"],
-            name: "worker")
+        let (coordinator, worker, broadcast) = try await coordinatorWithWorker("watched", steps: 100_000, seed: 5)
         defer { worker.signal(SIGTERM) }
         // Reports flowing first, so that the version moves while the views are drawn.
         #expect(await eventually(within: .seconds(30)) {
             let output = try? await CurriculumProcess(
-                ["status", "--coordinator", String(broadcast), "--json"], name: "status"
+                ["status", "--coordinator", broadcast, "--json"], name: "status"
             ).outputAfterExit(timeout: .seconds(15))
             return output?.contains("\"reports_accepted\"") == true
         })
 
         let output = try await CurriculumProcess(
-            ["status", "--coordinator", String(broadcast), "--watch", "--count", "3"], name: "status watch"
+            ["status", "--coordinator", broadcast, "--watch", "--count", "3"], name: "status watch"
         ).outputAfterExit(timeout: .seconds(30))
         // Three views, each drawn over the last from the top of the screen.
         let views = output.components(separatedBy: "\u{1B}[H\u{1B}[J").dropFirst()
