@@ -183,7 +183,7 @@ struct CoordinatorAgentTests {
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
         let sender = try Socket(.publisher)
-        defer { sender.close() }
+        defer { sender.closeInBackground() }
         try sender.dial(configuration.reportsURL)
 
         var stats = Wire.CategoryStats()
@@ -215,11 +215,11 @@ struct CoordinatorAgentTests {
         defer { coordinator.task.cancel() }
 
         let listener = try Socket(.subscriber)
-        defer { listener.close() }
+        defer { listener.closeInBackground() }
         try listener.subscribe(to: Topic.control.bytes)
         try listener.dial(configuration.broadcastURL)
         let intruder = try Socket(.publisher)
-        defer { intruder.close() }
+        defer { intruder.closeInBackground() }
         try intruder.dial(configuration.reportsURL)
 
         var wrongVersion = Wire.Envelope()

@@ -103,7 +103,7 @@ struct HostileInputTests {
         _ = try await withTimeout(.seconds(10)) { try await honest.agent.currentPolicy() }
 
         let intruder = try Socket(.publisher)
-        defer { intruder.close() }
+        defer { intruder.closeInBackground() }
         try intruder.setSendBufferSize(8192)
         try intruder.dial(configuration.reportsURL)
 

@@ -44,7 +44,7 @@ struct ReportBatchTests {
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
         let sender = try Socket(.publisher)
-        defer { sender.close() }
+        defer { sender.closeInBackground() }
         try sender.dial(configuration.reportsURL)
 
         var expected = ExactTotals()
@@ -79,9 +79,9 @@ struct ReportBatchTests {
     func theAgentPutsNoMoreReportsInAFrameThanTheCoordinatorAllows(limit: UInt32) async throws {
         let prefix = uniqueEndpointPrefix() + "-\(limit)"
         let broadcast = try Socket(.publisher)
-        defer { broadcast.close() }
+        defer { broadcast.closeInBackground() }
         let inbox = try Socket(.subscriber)
-        defer { inbox.close() }
+        defer { inbox.closeInBackground() }
         try inbox.subscribe(to: [])
         try broadcast.listen("\(prefix)-broadcast")
         try inbox.listen("\(prefix)-reports")

@@ -51,7 +51,7 @@ struct MetricsMatchStatusTests {
         // An intruder's frames: a report sent again and again (accepted once, then
         // duplicates), garbage, and a report numbered 0.
         let intruder = try Socket(.publisher)
-        defer { intruder.close() }
+        defer { intruder.closeInBackground() }
         try intruder.dial("\(prefix)-reports")
         var replayed = Wire.Report()
         replayed.worker = Wire.WorkerIdentity(workerID: "intruder", incarnation: 1)

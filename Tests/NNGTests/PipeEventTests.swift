@@ -53,7 +53,7 @@ struct PipeEventTests {
             let dialer = try Socket(.subscriber)
             try dialer.dial(url)
             for consumer in consumers { consumer.cancel() }
-            dialer.close()
+            dialer.closeInBackground()
             for consumer in consumers { await consumer.value }
         }
     }

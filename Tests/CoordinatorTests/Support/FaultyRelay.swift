@@ -35,8 +35,11 @@ struct FaultyRelay: Sendable {
         let toWorkers = try Socket(.publisher)
         let fromWorkers = try Socket(.subscriber)
         let toCoordinator = try Socket(.publisher)
+        // In the background: libnng 1.5.2 can wedge its reaper when a close races a receive
+        // (nanomsg/nng#1813), and a close waiting on it here would hold one of the two
+        // threads every test of this process shares (seen: the whole suite stalled).
         defer {
-            for socket in [fromCoordinator, toWorkers, fromWorkers, toCoordinator] { socket.close() }
+            for socket in [fromCoordinator, toWorkers, fromWorkers, toCoordinator] { socket.closeInBackground() }
         }
         for socket in [fromCoordinator, fromWorkers] {
             try socket.subscribe(to: [])
