@@ -18,7 +18,10 @@ struct SignalHandlingTests {
                 name: "coordinator")
             _ = try await coordinator.firstLine(timeout: .seconds(30))
             coordinator.signal(round.isMultiple(of: 2) ? SIGTERM : SIGINT)
-            try await coordinator.waitForExit(timeout: .seconds(10))
+            // A generous deadline: alone it exits within 70 ms (25 rounds with both cores busy),
+            // but once, with the whole suite fsyncing beside it, a coordinator that had logged
+            // "stopped" took over 10 s to be gone.
+            try await coordinator.waitForExit(timeout: .seconds(30))
             #expect(coordinator.process.terminationStatus == 0, "round \(round): \(coordinator.lastLogLines())")
             // A clean stop folds the journal into a snapshot.
             #expect(FileManager.default.fileExists(atPath: state + "/snapshot.json"), "round \(round)")
