@@ -28,54 +28,54 @@ public actor WorkerAgent {
     public nonisolated let configuration: WorkerAgentConfiguration
     public nonisolated let identity: Wire.WorkerIdentity
     /// `identity` as reports carry it and acknowledgements are matched against it.
-    private let reportingWorker: ReportFrame.Worker
-    private let logger: Logger
-    private let subscriber: Socket
-    private let publisher: Socket
-    private let allocator: BatchAllocator
+    let reportingWorker: ReportFrame.Worker
+    let logger: Logger
+    let subscriber: Socket
+    let publisher: Socket
+    let allocator: BatchAllocator
 
-    private var random: Xoshiro256StarStar
-    private var outbox: Outbox
+    var random: Xoshiro256StarStar
+    var outbox: Outbox
     /// Signs every frame sent, retransmissions too, when the configuration has a key.
-    private var signer: FrameSigner?
-    private var policy: PublishedPolicy?
+    var signer: FrameSigner?
+    var policy: PublishedPolicy?
     /// Callers waiting for a policy newer than `after` (nil: any policy).
-    private var policyWaiters: [Int: (after: UInt64?, continuation: CheckedContinuation<PublishedPolicy, any Error>)] = [:]
+    var policyWaiters: [Int: (after: UInt64?, continuation: CheckedContinuation<PublishedPolicy, any Error>)] = [:]
     /// Callers waiting for the outbox to hold at most `limit` reports.
-    private var outboxWaiters: [Int: (limit: Int, continuation: CheckedContinuation<Void, any Error>)] = [:]
-    private var nextWaiterID = 0
+    var outboxWaiters: [Int: (limit: Int, continuation: CheckedContinuation<Void, any Error>)] = [:]
+    var nextWaiterID = 0
 
     /// Reports queued since the last flush, not sent yet: a flush sends all of them, as few
     /// frames as the coordinator allows, so a producer faster than one frame per report is
     /// served in batches.
-    private var unsent: [ReportFrame] = []
+    var unsent: [ReportFrame] = []
     /// Wakes the loop in `run()` that flushes `unsent`; nil when the agent is not running
     /// (then reports wait in the outbox for the connection, which sends everything pending).
-    private var flushRequests: AsyncStream<Void>.Continuation?
+    var flushRequests: AsyncStream<Void>.Continuation?
     /// From the coordinator's join answer; 1 until then, and with coordinators that predate batches.
-    private var maximumReportsPerFrame = 1
+    var maximumReportsPerFrame = 1
     /// A frame stops taking reports past this many bytes: far under the 1 MiB receivers
     /// accept, and already large enough that the per-frame cost no longer matters.
-    private static let batchByteBudget = 64 << 10
+    static let batchByteBudget = 64 << 10
 
-    private var joined = false
-    private var lastJoinSent: ContinuousClock.Instant?
-    private var heartbeatInterval: Duration = .seconds(2)
-    private var lastHeartbeatSent: ContinuousClock.Instant?
-    private var draining = false
-    private var leaveAccepted = false
-    private var failure: WorkerAgentError?
+    var joined = false
+    var lastJoinSent: ContinuousClock.Instant?
+    var heartbeatInterval: Duration = .seconds(2)
+    var lastHeartbeatSent: ContinuousClock.Instant?
+    var draining = false
+    var leaveAccepted = false
+    var failure: WorkerAgentError?
 
-    public private(set) var counters = WorkerAgentCounters()
+    public internal(set) var counters = WorkerAgentCounters()
 
     /// Everything queued for the coordinator, by category, totalled as the coordinator
     /// totals what it accepts: after a drain the two must agree.
-    public private(set) var queuedTotals: [String: CategoryTotals] = [:]
+    public internal(set) var queuedTotals: [String: CategoryTotals] = [:]
 
-    private let metrics: WorkerAgentMetrics
+    let metrics: WorkerAgentMetrics
 
     /// The categories this worker can draw from, announced when it joins.
-    private var categories: [String]
+    var categories: [String]
 
     /// `metricsFactory` receives the agent's metrics (the time from each report to its
     /// acknowledgement); by default swift-metrics' global factory.
@@ -194,7 +194,7 @@ public actor WorkerAgent {
         try await policy(newerThan: version)
     }
 
-    private func policy(newerThan version: UInt64?) async throws -> PublishedPolicy {
+    func policy(newerThan version: UInt64?) async throws -> PublishedPolicy {
         if let policy, version.map({ policy.version > $0 }) ?? true { return policy }
         if let failure { throw failure }
         let id = nextWaiterID
@@ -351,224 +351,22 @@ public actor WorkerAgent {
         stop()
     }
 
-    // MARK: - Protocol
-
-    private func receive(_ batch: [Message]) {
-        for message in batch {
-            message.withUnsafeBytes { receive($0) }
-        }
-    }
-
-    private func receive(_ frame: UnsafeRawBufferPointer) {
-        let body: Wire.Envelope.OneOf_Body
-        do {
-            // Every ACKS frame names every worker that reported lately; only this one's
-            // entries are decoded. Frames the fast reader leaves take the general decoder.
-            if let acknowledgements = try AcksFrameDecoder.acknowledgements(in: frame, for: reportingWorker) {
-                for acknowledgement in acknowledgements { acknowledge(acknowledgement) }
-                return
-            }
-            // Policies, the other steady traffic, are read without SwiftProtobuf too.
-            if let policy = try PolicyFrameDecoder.decode(frame) {
-                return adopt(policy, authoritative: false)
-            }
-            body = try WireCodec.decode(frame)
-        } catch {
-            counters.malformedFrames += 1
-            logger.warning("dropped a frame from the coordinator", metadata: ["reason": "\(error)"])
-            return
-        }
-        switch body {
-        case .policy(let published):
-            adopt(PolicyFrame(published), authoritative: false)
-        case .acks(let acks):
-            for ack in acks.workers where ack.worker == identity {
-                acknowledge(Acknowledgement(ack))
-            }
-        case .control(let control):
-            handle(control)
-        case .join, .report, .reportBatch, .heartbeat, .leave, .status:
-            break
-        }
-    }
-
-    private func handle(_ control: Wire.Control) {
-        switch control.kind {
-        case .joinAccepted(let accepted) where accepted.worker == identity:
-            if !joined {
-                counters.joins += 1
-                logger.info("joined", metadata: ["policy_version": "\(accepted.policy.version)"])
-            }
-            joined = true
-            maximumReportsPerFrame = max(1, Int(accepted.maxReportsPerFrame))
-            heartbeatInterval = .milliseconds(Int(max(accepted.heartbeatIntervalMs, 10)))
-            // The join answer is authoritative: a coordinator that restarted
-            // without its state may publish lower versions than the agent saw.
-            adopt(PolicyFrame(accepted.policy), authoritative: true)
-            acknowledge(Acknowledgement(contiguousThrough: accepted.contiguousThrough))
-        case .joinRejected(let rejected) where rejected.worker == identity:
-            logger.error("the coordinator rejected the join", metadata: ["reason": "\(rejected.reason)"])
-            fail(.joinRejected(reason: rejected.reason))
-        case .protocolMismatch(let mismatch) where mismatch.worker == identity:
-            logger.error("no common protocol version", metadata: ["coordinator": "\(mismatch.supportedVersions)"])
-            fail(.protocolMismatch(coordinatorSupports: mismatch.supportedVersions))
-        case .leaveAccepted(let accepted) where accepted.worker == identity:
-            leaveAccepted = true
-        default:
-            break
-        }
-    }
-
-    private func adopt(_ published: PolicyFrame, authoritative: Bool) {
-        guard let next = PublishedPolicy(published) else {
-            counters.malformedFrames += 1
-            logger.warning("dropped a policy whose arrays differ in length", metadata: ["version": "\(published.version)"])
-            return
-        }
-        if !authoritative, let policy, policy.version >= next.version { return }
-        policy = next
-        counters.policiesReceived += 1
-        guard !policyWaiters.isEmpty else { return }
-        for (id, waiter) in policyWaiters where waiter.after.map({ next.version > $0 }) ?? true {
-            policyWaiters[id] = nil
-            waiter.continuation.resume(returning: next)
-        }
-    }
-
-    private func acknowledge(_ ack: Acknowledgement) {
-        let settled = outbox.acknowledge(ack, at: .now) { metrics.recordAcknowledgement(after: $0) }
-        counters.reportsAcknowledged += UInt64(settled)
-        counters.reportsRejectedByCoordinator = max(counters.reportsRejectedByCoordinator, ack.rejected)
-        guard settled > 0, !outboxWaiters.isEmpty else { return }
-        for (id, waiter) in outboxWaiters where outbox.count <= waiter.limit {
-            outboxWaiters[id] = nil
-            waiter.continuation.resume()
-        }
-    }
-
-    /// A new connection to the coordinator: it may have restarted, so join again
-    /// (which also brings the current policy) and resend what is pending now.
-    private func connected(broadcast: Bool) {
-        let now = ContinuousClock.now
-        if broadcast { joined = false }
-        sendJoin(at: now)
-        resendAllPending(at: now)
-    }
-
-    /// Sends every unacknowledged report now, the ones not sent yet among them.
-    private func resendAllPending(at now: ContinuousClock.Instant) {
-        unsent.removeAll(keepingCapacity: true)
-        outbox.expediteAll(at: now)
-        retransmitDue(at: now)
-    }
-
-    private func tick(at now: ContinuousClock.Instant) {
-        if !joined, lastJoinSent.map({ now - $0 >= configuration.joinRetryInterval }) ?? true {
-            sendJoin(at: now)
-        }
-        if joined, lastHeartbeatSent.map({ now - $0 >= heartbeatInterval }) ?? true {
-            lastHeartbeatSent = now
-            var heartbeat = Wire.Heartbeat()
-            heartbeat.worker = identity
-            heartbeat.policyVersion = policy?.version ?? 0
-            heartbeat.unacknowledged = UInt64(outbox.count)
-            heartbeat.resendFloor = outbox.resendFloor
-            send(.heartbeat(heartbeat))
-        }
-        retransmitDue(at: now)
-    }
-
-    private func sendJoin(at now: ContinuousClock.Instant) {
-        guard !draining else { return }
-        lastJoinSent = now
-        var join = Wire.Join()
-        join.worker = identity
-        join.supportedVersions = WireCodec.supportedVersions
-        join.stepShare = configuration.stepShare
-        join.hostname = configuration.hostname
-        join.categories = categories
-        send(.join(join))
-    }
-
-    private func retransmitDue(at now: ContinuousClock.Instant) {
-        let due = outbox.due(at: now)
-        counters.retransmissions += UInt64(due.count)
-        send(due)
-    }
-
-    /// Sends the reports queued since the last flush that are still unacknowledged.
-    private func flush() {
-        guard !unsent.isEmpty else { return }
-        let reports = unsent.filter { outbox.isPending($0.sequence) }
-        unsent.removeAll(keepingCapacity: true)
-        send(reports)
-    }
-
-    /// Sends `reports` in order, in as few frames as the coordinator's per-frame limit and
-    /// the byte budget allow.
-    private func send(_ reports: [ReportFrame]) {
-        var start = reports.startIndex
-        while start < reports.endIndex {
-            var end = start + 1
-            var bytes = ReportFrameEncoder.batchedSize(of: reports[start])
-            while end < reports.endIndex, end - start < maximumReportsPerFrame {
-                bytes += ReportFrameEncoder.batchedSize(of: reports[end])
-                guard bytes <= Self.batchByteBudget else { break }
-                end += 1
-            }
-            send(frameOf: Array(reports[start..<end]))
-            start = end
-        }
-    }
-
-    private func send(_ body: Wire.Envelope.OneOf_Body) {
-        send(frame: WireCodec.encode(body))
-    }
-
-    /// Reports, the bulk of what an agent sends, skip SwiftProtobuf: the same bytes, cheaper,
-    /// written straight into nng's message unless they are to be signed.
-    private func send(frameOf reports: [ReportFrame]) {
-        counters.reportFramesSent += 1
-        guard signer == nil else { return send(frame: ReportFrameEncoder.encode(reports)) }
-        do {
-            _ = try publisher.trySend(byteCount: ReportFrameEncoder.frameSize(of: reports)) {
-                ReportFrameEncoder.write(reports, into: $0)
-            }
-        } catch {
-            // A publisher only fails once closed; the outbox still holds the report.
-            logger.debug("send failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
-    /// drops from a full queue instead), so `trySend` always takes the frame. Signs it
-    /// first when the configuration has a key, retransmissions too.
-    private func send(frame unsigned: [UInt8]) {
-        let frame = signer?.sign(unsigned) ?? unsigned
-        do {
-            _ = try publisher.trySend(frame)
-        } catch {
-            // A publisher only fails once closed; the outbox still holds the report.
-            logger.debug("send failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func cancelWaiter(_ id: Int) {
+    func cancelWaiter(_ id: Int) {
         policyWaiters.removeValue(forKey: id)?.continuation.resume(throwing: CancellationError())
         outboxWaiters.removeValue(forKey: id)?.continuation.resume(throwing: CancellationError())
     }
 
-    private func fail(_ error: WorkerAgentError) {
+    func fail(_ error: WorkerAgentError) {
         failure = error
         stop()
     }
 
     /// Whether `stop()` has run: the sockets are closing and no acknowledgement can arrive any more.
-    private var isStopped = false
+    var isStopped = false
     /// Ends a `run()` in progress.
-    private var endRun: AsyncStream<Void>.Continuation?
+    var endRun: AsyncStream<Void>.Continuation?
 
-    private func stop() {
+    func stop() {
         draining = true
         isStopped = true
         if let endRun {
@@ -586,7 +384,7 @@ public actor WorkerAgent {
         for waiter in outboxWaiters.values { waiter.continuation.resume(throwing: error) }
     }
 
-    private func closeSockets() {
+    func closeSockets() {
         subscriber.closeInBackground()
         publisher.closeInBackground()
     }
