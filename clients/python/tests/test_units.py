@@ -103,14 +103,16 @@ def test_a_report_of_a_batch_lists_every_category_of_its_policy():
     batch = Batch(policy_version=4, categories=("x", "y", "z"), counts=(2, 0, 1))
     assert worker.report(batch, {"x": np.array([0.5, -0.5]), "z": [1.0]}, {"x": [1, 0], "z": [1]}) == 1
     (entry,) = pending(worker)
-    r = entry.report
+    r = entry.report.to_proto()
     assert (r.sequence, r.policy_version, r.step_share, r.resend_floor) == (1, 4, 0.25, 1)
     assert (r.worker.worker_id, r.worker.incarnation) == ("unit", 9)
     got = {c.category: (c.count, c.sum_abs_advantage, c.sum_squared_advantage, c.sum_reward) for c in r.categories}
     assert got == {"x": (2, 1.0, 0.5, 1.0), "z": (1, 1.0, 1.0, 1.0), "y": (0, 0.0, 0.0, 0.0)}
-    # The frame is what the wire module decodes.
-    body, envelope = wire.decode(worker._frame("report", r))
+    # The frame the worker sends is what the wire module decodes, and what it encodes.
+    data = worker._report_frame([entry.report])
+    body, envelope = wire.decode(data)
     assert body == "report" and envelope.report == r
+    assert data == wire.encode("report", r)
     assert worker.counters.samples_queued == 3
     with pytest.raises(InvalidReport):
         worker.report(7, {})  # nothing to report, and no known policy to fill in

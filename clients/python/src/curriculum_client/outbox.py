@@ -59,6 +59,10 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._pending)
 
+    def __contains__(self, sequence: int) -> bool:
+        """Whether report ``sequence`` is still unacknowledged (and not abandoned)."""
+        return sequence in self._pending
+
     @property
     def resend_floor(self) -> int:
         """Every sequence number below this one is acknowledged or abandoned."""

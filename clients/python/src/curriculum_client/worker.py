@@ -46,6 +46,7 @@ from typing import (
 import numpy as np
 import pynng
 
+from . import report_encoding as encoding
 from . import tracking, wire
 from .allocation import MULTINOMIAL, allocate
 from .auth import Authenticator, TLSSettings
@@ -165,11 +166,17 @@ class Worker:
             seed=seed ^ 0x6F75_7462_6F78,
         )
         self._identity = pb.WorkerIdentity(worker_id=worker_id, incarnation=self.incarnation)
+        self._worker_field = encoding.identity_field(worker_id, self.incarnation)
 
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._wake = threading.Event()
         self._connections: Deque[bool] = deque()  # appended by nng's pipe callbacks
+        # Reports queued since the sender thread last flushed: it sends all of them at once,
+        # in as few frames as allowed, so reports made faster than frames go out share frames.
+        self._unsent: List[encoding.ReportRecord] = []
+        # Set by drain(): run the protocol timers (retransmissions) at the next wake.
+        self._tick_requested = False
         self._policy: Optional[Policy] = None
         self._recent: "OrderedDict[int, Tuple[str, ...]]" = OrderedDict()
         self._joined = False
@@ -286,6 +293,7 @@ class Worker:
                 return
             self._draining = True
             self._outbox.expedite_all(time.monotonic())
+            self._tick_requested = True
         self._wake.set()
         try:
             with self._lock:
@@ -415,22 +423,22 @@ class Worker:
         named = [e.category for e in entries]
         if len(set(named)) != len(named):
             raise InvalidReport(f"a category appears twice: {named}")
-        if policy_categories:
-            given = set(named)
-            entries += [CategoryStats.empty(c) for c in policy_categories if c not in given]
-        if not entries:
-            raise InvalidReport("a report needs at least one category")
         for entry in entries:
             entry.validate()
-        message = pb.Report(
-            worker=self._identity,
-            policy_version=version,
-            step_share=self.step_share,
-            categories=[e.to_proto() for e in entries],
-        )
+        encoded = [encoding.entry_of(e) for e in entries]
+        if policy_categories:
+            given = set(named)
+            for category in policy_categories:
+                if category not in given:
+                    if not category:
+                        raise InvalidReport("a category name is empty")
+                    encoded.append(encoding.empty_entry(category))
+        if not encoded:
+            raise InvalidReport("a report needs at least one category")
+        record = encoding.ReportRecord(self._worker_field, version, self.step_share, encoded)
         with self._lock:
             self._check_open()
-            sequence, dropped = self._outbox.enqueue(message, time.monotonic())
+            sequence, dropped = self._outbox.enqueue(record, time.monotonic())
             if sequence is None:
                 raise OutboxFull(self._outbox.capacity)
             if dropped is not None:
@@ -444,8 +452,10 @@ class Worker:
             self._last_reported_version = version
             held = self._policy.version if self._policy is not None else version
             self._staleness_total += max(0, held - version)
-            data = self._report_frame([message])
-        self._send_frames([data])
+            self._unsent.append(record)
+            first = len(self._unsent) == 1
+        if first:
+            self._wake.set()  # the sender thread flushes
         return sequence
 
     def wait_until_unacknowledged(self, at_most: int, timeout: Optional[float] = None) -> bool:
@@ -582,20 +592,37 @@ class Worker:
         return self._frame("join", join)
 
     def _timer_loop(self) -> None:
+        """The sender: flushes new reports whenever woken, and runs the protocol timers every
+        ``tick_interval`` (at once on a new connection or a drain)."""
+        next_tick = time.monotonic()
         while True:
-            self._wake.wait(self.tick_interval)
+            self._wake.wait(max(0.0, next_tick - time.monotonic()))
             self._wake.clear()
-            with self._lock:
-                if self._closed:
-                    return
+            if self._closed:
+                return
             try:
-                self._tick(time.monotonic())
+                self._flush()
+                now = time.monotonic()
+                if now >= next_tick or self._connections or self._tick_requested:
+                    self._tick(now)
+                    next_tick = now + self.tick_interval
             except Exception:  # pragma: no cover - keep the protocol alive
                 _log.exception("%s: timer failed", self._name)
+
+    def _flush(self) -> None:
+        """Sends the reports queued since the last flush that are still unacknowledged."""
+        with self._lock:
+            if not self._unsent:
+                return
+            records = [r for r in self._unsent if r.sequence in self._outbox]
+            self._unsent = []
+            frames = self._report_frames(records)
+        self._send_frames(frames)
 
     def _tick(self, now: float) -> None:
         frames: List[bytes] = []
         with self._lock:
+            self._tick_requested = False
             if self._failure is not None:
                 return
             while self._connections:
@@ -631,28 +658,29 @@ class Worker:
             frames.extend(self._report_frames(due))
         self._send_frames(frames)
 
-    def _report_frames(self, reports: Sequence[pb.Report]) -> List[bytes]:
+    def _report_frames(self, reports: Sequence[encoding.ReportRecord]) -> List[bytes]:
         """``reports`` in order, in as few REPT frames as the coordinator's per-frame limit
-        and the byte budget allow: a backlog resent after a reconnection goes in batches."""
+        and the byte budget allow: reports made together, and a backlog resent after a
+        reconnection, go in batches."""
         frames: List[bytes] = []
-        group: List[pb.Report] = []
-        size = 0
-        for report in reports:
-            report_size = report.ByteSize()
-            if group and (len(group) >= self._max_reports_per_frame or size + report_size > _BATCH_BYTE_BUDGET):
-                frames.append(self._report_frame(group))
-                group, size = [], 0
-            group.append(report)
-            size += report_size
-        if group:
-            frames.append(self._report_frame(group))
+        limit = self._max_reports_per_frame
+        start = 0
+        while start < len(reports):
+            end = start + 1
+            size = encoding.batched_size(reports[start])
+            while end < len(reports) and end - start < limit:
+                size += encoding.batched_size(reports[end])
+                if size > _BATCH_BYTE_BUDGET:
+                    break
+                end += 1
+            frames.append(self._report_frame(reports[start:end]))
+            start = end
         return frames
 
-    def _report_frame(self, group: Sequence[pb.Report]) -> bytes:
+    def _report_frame(self, group: Sequence[encoding.ReportRecord]) -> bytes:
         self._counters.report_frames_sent += 1
-        if len(group) == 1:
-            return self._frame("report", group[0])
-        return self._frame("report_batch", pb.ReportBatch(reports=group))
+        data = encoding.report_frame(group)
+        return self.authenticator.sign(data) if self.authenticator is not None else data
 
     def _receive_loop(self) -> None:
         sub = self._sub
