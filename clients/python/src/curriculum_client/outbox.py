@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass
-from typing import Deque, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, List, Optional, Tuple
 
 from .proto import curriculum_pb2 as pb
 
@@ -23,11 +22,15 @@ DROP_OLDEST = "drop_oldest"
 REJECT_NEW = "reject_new"
 
 
-@dataclass
 class _Entry:
-    report: pb.Report
-    attempts: int
-    next_attempt: float
+    __slots__ = ("report", "attempts", "next_attempt")
+
+    def __init__(self, report: Any, attempts: int, next_attempt: float) -> None:
+        #: A ``pb.Report``, or anything else with ``sequence`` and ``resend_floor`` (the
+        #: worker keeps pre-encoded ``ReportRecord``s).
+        self.report = report
+        self.attempts = attempts
+        self.next_attempt = next_attempt
 
 
 class Outbox:

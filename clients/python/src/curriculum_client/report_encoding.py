@@ -19,6 +19,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .errors import InvalidReport
 from .proto import curriculum_pb2 as pb
 from .wire import PROTOCOL_VERSION
 
@@ -26,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import CategoryStats
 
 __all__ = [
-    "ReportRecord", "identity_field", "category_entry", "entry_of", "empty_entry", "report_frame", "batched_size",
+    "ReportRecord", "identity_field", "category_entry", "entry_of", "empty_entry", "empty_entries", "report_frame",
+    "batched_size",
     "records_of",
 ]
 
@@ -69,6 +71,21 @@ def identity_field(worker_id: str, incarnation: int) -> bytes:
     return _length_delimited(b"\x0a", identity)
 
 
+_THREE_DOUBLES = struct.Struct("<BdBdBd").pack
+_ZERO_DOUBLE = b"\x00" * 8
+_NAME_FIELDS: Dict[str, bytes] = {}
+_CACHE_LIMIT = 65_536
+
+
+def _name_field(category: str) -> bytes:
+    field = _NAME_FIELDS.get(category)
+    if field is None:
+        field = _length_delimited(b"\x0a", category.encode("utf-8")) if category else b""
+        if len(_NAME_FIELDS) < _CACHE_LIMIT:
+            _NAME_FIELDS[category] = field
+    return field
+
+
 def category_entry(
     category: str,
     count: int,
@@ -79,18 +96,21 @@ def category_entry(
     zero_variance_groups: Optional[int] = None,
 ) -> bytes:
     """One ``Report.categories`` element (field 5) with its tag and length."""
-    entry = _length_delimited(b"\x0a", category.encode("utf-8")) if category else b""
+    entry = _name_field(category)
     if count:
         entry += b"\x10" + varint(count)
-    for tag, value in ((b"\x19", sum_abs_advantage), (b"\x21", sum_squared_advantage), (b"\x29", sum_reward)):
-        packed = _DOUBLE(value)
-        if packed != b"\x00\x00\x00\x00\x00\x00\x00\x00":  # -0.0 is not a default: its sign bit is set
-            entry += tag + packed
+    if sum_abs_advantage and sum_squared_advantage and sum_reward:
+        entry += _THREE_DOUBLES(0x19, sum_abs_advantage, 0x21, sum_squared_advantage, 0x29, sum_reward)
+    else:
+        for tag, value in ((b"\x19", sum_abs_advantage), (b"\x21", sum_squared_advantage), (b"\x29", sum_reward)):
+            packed = _DOUBLE(value)
+            if packed != _ZERO_DOUBLE:  # -0.0 is not a default: its sign bit is set
+                entry += tag + packed
     if groups is not None:
         entry += b"\x30" + varint(groups)
     if zero_variance_groups is not None:
         entry += b"\x38" + varint(zero_variance_groups)
-    return _length_delimited(b"\x2a", entry)
+    return b"\x2a" + varint(len(entry)) + entry
 
 
 def entry_of(stats: "CategoryStats") -> bytes:
@@ -101,18 +121,30 @@ def entry_of(stats: "CategoryStats") -> bytes:
     )
 
 
-_EMPTY_ENTRIES: Dict[str, bytes] = {}
-
-
 def empty_entry(category: str) -> bytes:
-    """The entry of a category the batch had no sample of (count 0, zero sums), cached:
-    every report of a policy with many categories lists them all (Protocols/README.md section 5)."""
-    entry = _EMPTY_ENTRIES.get(category)
-    if entry is None:
-        entry = category_entry(category, 0, 0.0, 0.0, 0.0)
-        if len(_EMPTY_ENTRIES) < 65_536:
-            _EMPTY_ENTRIES[category] = entry
-    return entry
+    """The entry of a category the batch had no sample of (count 0, zero sums)."""
+    return category_entry(category, 0, 0.0, 0.0, 0.0)
+
+
+_FILLS: Dict[Tuple[Tuple[str, ...], Tuple[str, ...]], bytes] = {}
+
+
+def empty_entries(categories: Sequence[str], given: Tuple[str, ...]) -> bytes:
+    """The empty entries of every one of ``categories`` not in ``given``, in order, joined:
+    a report lists every category of its policy (Protocols/README.md section 5), so with 16
+    categories and one measured, 15 of 16 entries are these. Cached per (policy, given),
+    which a worker reporting the same few categories hits every time. Raises
+    :class:`InvalidReport` for an empty name among them."""
+    key = (categories, given) if type(categories) is tuple else None
+    fill = _FILLS.get(key) if key is not None else None
+    if fill is None:
+        missing = [c for c in categories if c not in given]
+        if "" in missing:
+            raise InvalidReport("a category name is empty")
+        fill = b"".join(empty_entry(c) for c in missing)
+        if key is not None and len(_FILLS) < _CACHE_LIMIT:
+            _FILLS[key] = fill
+    return fill
 
 
 class ReportRecord:

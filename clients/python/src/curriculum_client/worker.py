@@ -420,20 +420,15 @@ class Worker:
                 raise InvalidReport(f"policy version {version} is negative")
             with self._lock:
                 policy_categories = self._recent.get(version)
-        named = [e.category for e in entries]
-        if len(set(named)) != len(named):
-            raise InvalidReport(f"a category appears twice: {named}")
+        named = tuple(e.category for e in entries)
+        if len(named) > 1 and len(set(named)) != len(named):
+            raise InvalidReport(f"a category appears twice: {list(named)}")
         for entry in entries:
             entry.validate()
         encoded = [encoding.entry_of(e) for e in entries]
         if policy_categories:
-            given = set(named)
-            for category in policy_categories:
-                if category not in given:
-                    if not category:
-                        raise InvalidReport("a category name is empty")
-                    encoded.append(encoding.empty_entry(category))
-        if not encoded:
+            encoded.append(encoding.empty_entries(policy_categories, named))
+        if not any(encoded):
             raise InvalidReport("a report needs at least one category")
         record = encoding.ReportRecord(self._worker_field, version, self.step_share, encoded)
         with self._lock:
@@ -447,13 +442,15 @@ class Worker:
                     "%s: outbox full: abandoned unacknowledged report %d (capacity %d)",
                     self._name, dropped, self._outbox.capacity,
                 )
-            self._counters.reports_queued += 1
-            self._counters.samples_queued += sum(e.count for e in entries)
+            counters = self._counters
+            counters.reports_queued += 1
+            counters.samples_queued += entries[0].count if len(entries) == 1 else sum(e.count for e in entries)
             self._last_reported_version = version
-            held = self._policy.version if self._policy is not None else version
-            self._staleness_total += max(0, held - version)
-            self._unsent.append(record)
-            first = len(self._unsent) == 1
+            if self._policy is not None and self._policy.version > version:
+                self._staleness_total += self._policy.version - version
+            unsent = self._unsent
+            unsent.append(record)
+            first = len(unsent) == 1
         if first:
             self._wake.set()  # the sender thread flushes
         return sequence
@@ -712,7 +709,8 @@ class Worker:
                 self._adopt(envelope.policy, authoritative=False)
             elif body == "acks":
                 for ack in envelope.acks.workers:
-                    if ack.worker == self._identity:
+                    worker = ack.worker
+                    if worker.incarnation == self.incarnation and worker.worker_id == self.worker_id:
                         self._acknowledge(ack.contiguous_through, ack.selective, ack.rejected)
             elif body == "control":
                 self._control(envelope.control)
@@ -748,12 +746,12 @@ class Worker:
             self._changed.notify_all()
 
     def _adopt(self, message: pb.Policy, authoritative: bool) -> None:
+        if not authoritative and self._policy is not None and self._policy.version >= message.version:
+            return  # under load the coordinator re-publishes a version once per batch it takes in
         policy = Policy.from_proto(message)
         if policy is None:
             self._counters.malformed_frames += 1
             _log.warning("%s: dropped policy %d whose arrays differ in length", self._name, message.version)
-            return
-        if not authoritative and self._policy is not None and self._policy.version >= policy.version:
             return
         self._policy = policy
         self._recent[policy.version] = policy.categories
