@@ -35,6 +35,7 @@ from typing import Dict, Optional, Sequence
 
 from . import wire
 from .proto import curriculum_pb2 as pb
+from .report_encoding import varint
 
 try:  # Python 3.8+
     from typing import Protocol, runtime_checkable
@@ -160,15 +161,6 @@ def load_keyring(path: str, check_permissions: bool = True) -> Dict[str, Authent
     return keys
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 def sign_frame(frame: bytes, key: AuthenticationKey, counter: int, sent_at_ms: int) -> bytes:
     """Appends the ``authentication`` field to an unsigned frame and signs it:
 
@@ -178,12 +170,12 @@ def sign_frame(frame: bytes, key: AuthenticationKey, counter: int, sent_at_ms: i
     """
     key_id = key.key_id.encode("ascii")
     field = (
-        b"\x0a" + _varint(len(key_id)) + key_id
-        + b"\x10" + _varint(counter)
-        + b"\x18" + _varint(sent_at_ms)
+        b"\x0a" + varint(len(key_id)) + key_id
+        + b"\x10" + varint(counter)
+        + b"\x18" + varint(sent_at_ms)
         + b"\x7a" + bytes([MAC_SIZE])
     )
-    signed = bytes(frame) + b"\x12" + _varint(len(field) + MAC_SIZE) + field
+    signed = bytes(frame) + b"\x12" + varint(len(field) + MAC_SIZE) + field
     return signed + hmac.new(key.secret, signed, hashlib.sha256).digest()
 
 
