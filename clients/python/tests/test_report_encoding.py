@@ -12,7 +12,7 @@ import pytest
 from curriculum_client import pb, wire
 from curriculum_client.auth import HMACAuthenticator, sign_frame, AuthenticationKey
 from curriculum_client.report_encoding import (
-    ReportRecord, category_entry, empty_entry, identity_field, records_of, report_frame,
+    ReportRecord, category_entry, empty_entry, identity_field, records_of, report_frame, varint,
 )
 
 VECTORS = json.loads((Path(__file__).resolve().parents[3] / "Protocols" / "vectors" / "vectors.json").read_text())
@@ -133,3 +133,8 @@ def test_numbers_out_of_range_are_refused_as_by_the_generated_encoder():
         pb.CategoryStats(category="x", count=2**64)
     with pytest.raises(ValueError):
         category_entry("x", 2**64, 0.0, 0.0, 0.0)
+    for value in (-1, -20000, 2**64):
+        with pytest.raises(ValueError):
+            pb.Report(policy_version=value)
+        with pytest.raises(ValueError):
+            varint(value)
