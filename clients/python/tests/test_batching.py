@@ -1,9 +1,12 @@
 """Reports that are ready together share REPT frames, and stay exactly once: against the
 Swift coordinator, with acknowledgements lost on the way, and within the byte budget."""
 
+import os
 import threading
 
-from curriculum_client import CategoryStats, StatusMonitor, Worker, pb, wire
+import pytest
+
+from curriculum_client import CategoryStats, HMACAuthenticator, StatusMonitor, Worker, pb, wire
 from curriculum_client import report_encoding as encoding
 
 from conftest import wait_until
@@ -58,11 +61,20 @@ def finish(monitor, worker_id, reports, totals):
     return status
 
 
-def test_reports_ready_together_share_frames_up_to_the_coordinators_limit(cluster):
-    coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES)])
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+def test_reports_ready_together_share_frames_up_to_the_coordinators_limit(cluster, tmp_path, signed):
+    extra = ["--categories", ",".join(CATEGORIES)]
+    signer = None
+    if signed:  # each batch is one frame, signed once, taken in by a coordinator that checks
+        keys = tmp_path / "keys"
+        keys.write_text("k1:" + "5a" * 32 + "\n")
+        os.chmod(keys, 0o600)
+        extra += ["--auth-keys", str(keys)]
+        signer = HMACAuthenticator("k1", bytes.fromhex("5a" * 32))
+    coordinator = cluster.coordinator(extra=extra)
     with StatusMonitor(coordinator.broadcast_url) as monitor:
         worker = Worker("batcher", coordinator.broadcast_url, coordinator.reports_url, categories=CATEGORIES,
-                        retransmit_timeout=30.0, max_retransmit_timeout=30.0, start=True)
+                        retransmit_timeout=30.0, max_retransmit_timeout=30.0, authenticator=signer, start=True)
         with worker:
             assert worker.wait_joined(timeout=30)
             policy = worker.current_policy(timeout=30)
@@ -83,7 +95,10 @@ def test_reports_ready_together_share_frames_up_to_the_coordinators_limit(cluste
         counters = worker.counters
         assert (counters.report_frames_sent, counters.retransmissions) == (4, 0)
         assert (counters.reports_queued, counters.reports_acknowledged) == (150, 150)
-        finish(monitor, "batcher", 150, totals)
+        status = finish(monitor, "batcher", 150, totals)
+        assert status.authentication_failures == 0
+        if signed:
+            assert signer.counter >= 6  # a join, the four report frames, a leave (and heartbeats)
 
 
 def test_a_batch_whose_acknowledgements_are_lost_is_resent_and_merged_once(cluster):

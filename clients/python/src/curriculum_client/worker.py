@@ -9,8 +9,9 @@ reports up to the outbox's capacity. It is the Python twin of the Swift
 ``WorkerAgent`` and speaks ``Protocols/README.md``, version 1.
 
 Two background threads serve the protocol: a receiver (policies, acknowledgements,
-join and leave answers) and a timer (joins until answered, heartbeats,
-retransmissions, reconnections). Every public method is thread-safe.
+join and leave answers) and a sender, which sends new reports as soon as it runs (all
+that are ready together in as few frames as allowed) and runs the timers (joins until
+answered, heartbeats, retransmissions, reconnections). Every public method is thread-safe.
 
 .. code-block:: python
 
@@ -377,7 +378,8 @@ class Worker:
         statistics: Optional[Iterable[CategoryStats]] = None,
         group_size: Optional[int] = None,
     ) -> int:
-        """Queues one batch's statistics and sends them. Returns the report's sequence number.
+        """Queues one batch's statistics for the sender thread, which sends them at once, in one
+        frame with any other reports ready then. Returns the report's sequence number.
 
         Args:
             batch: the :class:`Batch` from :meth:`next_batch`, or the policy version the
