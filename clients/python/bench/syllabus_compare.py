@@ -11,7 +11,8 @@ Each cell runs P worker processes that send updates as fast as they can for a fi
   (``make_multiprocessing_curriculum``, ``MultiProcessingComponents.put_update``), whose
   update thread in the main process applies them to a ``DomainRandomization`` curriculum.
   Its producers get the same credit: they wait while its queue holds ``--window`` updates.
-  This half runs in a venv of its own (``--syllabus-python``; ``pip install syllabus-rl==0.7``).
+  This half runs in a venv of its own (``--syllabus-python``; ``pip install syllabus-rl==0.7
+  matplotlib scipy``: 0.7 imports both without declaring them; torch and ray come with it).
 
 One update, both sides: one task's result. Ours: one ``Worker.report`` carrying one
 category's statistics (count, sum |A|, sum A^2, sum of rewards; the report also lists the
@@ -22,7 +23,8 @@ progress), the message its environment wrapper sends when an episode ends, with
 acknowledged (ours) or applied (Syllabus) by the end of the window. CPU: every process of
 the cell (workers, and the coordinator or Syllabus's main process) over the window.
 
-    CURRICULUM_BIN=.build-release/release/curriculum python clients/python/bench/syllabus_compare.py \\
+    swift build -c release --product curriculum
+    CURRICULUM_BIN=.build/release/curriculum python clients/python/bench/syllabus_compare.py \\
         --syllabus-python /path/to/syllabus-venv/bin/python
 """
 
