@@ -1,28 +1,42 @@
-import Curriculum
-import CurriculumAuth
 import CurriculumWire
-import Foundation
 import Logging
 import NNG
 
-/// Making changes durable before anything that reflects them is sent.
+/// Carrying out what the engine answers: changes made durable before anything that
+/// reflects them is sent.
 extension Coordinator {
-    func record(_ change: StateChange) {
-        store?.append(change)
+    /// Journals the engine's changes, commits them, and only then sends its messages;
+    /// logs its events and records its measurements.
+    func perform(_ effects: CoordinatorEffects) {
+        if let store {
+            for change in effects.changes { store.append(change) }
+        }
+        for staleness in effects.mergedStaleness { metrics.recordStaleness(staleness) }
+        for event in effects.events { log(event) }
+        // Whatever is sent reflects the state, so the state is made durable first.
+        guard commit() else { return }
+        for message in effects.messages {
+            broadcast(message)
+            switch message {
+            case .policy(let policy): updateGaugesIfDue(for: policy, at: .now)
+            case .status: updateWorkerGauges()
+            default: break
+            }
+        }
     }
 
-    /// Makes every recorded change durable. Returns false if the disk refused: then
+    /// Makes every journaled change durable. Returns false if the disk refused: then
     /// nothing that reflects those changes may be sent, and the next commit retries.
     @discardableResult
     func commit() -> Bool {
         guard let store, store.hasPending else { return true }
         do {
             let started = ContinuousClock.now
-            try store.commit(state)
+            try store.commit(engine.state)
             metrics.recordJournalCommit(.now - started)
             return true
         } catch {
-            tally(.stateWriteFailure)
+            engine.noteStateWriteFailure()
             logRateLimited("state_write_failed", "cannot save coordinator state; holding acknowledgements", error)
             return false
         }
@@ -32,7 +46,7 @@ extension Coordinator {
     func saveSnapshot() {
         guard let store, commit() else { return }
         do {
-            try store.compact(state)
+            try store.compact(engine.state)
         } catch {
             logger.error("cannot save a final snapshot", metadata: ["error": "\(error)"])
         }
@@ -40,11 +54,9 @@ extension Coordinator {
 
     /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
     /// drops from a full subscriber queue instead), so `trySend` always takes the frame.
-    /// Whatever is sent reflects the state, so the state is made durable first.
     func broadcast(_ body: Wire.Envelope.OneOf_Body) {
-        guard commit() else { return }
         do {
-            let frame = try WireCodec.encode(body)
+            let frame = WireCodec.encode(body)
             metrics.recordBroadcast(bytes: frame.count)
             _ = try broadcaster.trySend(frame)
         } catch {

@@ -3,13 +3,9 @@ import CurriculumMetrics
 import CurriculumWire
 
 extension Coordinator {
-    /// Counts `event` in `counters`, what `Status` shows; `exportCounters()` carries it to the metrics.
-    func tally(_ event: CoordinatorEvent, by amount: UInt64 = 1) {
-        counters.count(event, by: amount)
-    }
-
     /// Brings the metrics' counters up to `counters`: after each batch of frames and each tick.
     func exportCounters() {
+        let counters = engine.counters
         metrics.export(rejectionsByReason: counters.rejectionsByReason) { counters.value(of: $0) }
     }
 
@@ -24,7 +20,7 @@ extension Coordinator {
         lastGaugeUpdate = (now, policy.version)
         metrics.setPolicyVersion(policy.version)
         for (index, category) in policy.categories.enumerated() {
-            let totals = state.curriculum.totals(for: category) ?? CategoryTotals()
+            let totals = engine.state.curriculum.totals(for: category) ?? CategoryTotals()
             let previous = totalsAtLastGaugeUpdate[category] ?? CategoryTotals()
             let newSamples = totals.count - previous.count
             metrics.setCategory(
@@ -39,7 +35,7 @@ extension Coordinator {
     /// Sets the workers-by-state gauges; on the status cadence (once a second).
     func updateWorkerGauges() {
         var counts: [String: Int] = [:]
-        for member in state.membership.members.values { counts[member.state.rawValue, default: 0] += 1 }
+        for member in engine.state.membership.members.values { counts[member.state.rawValue, default: 0] += 1 }
         metrics.setWorkers(counts, states: Membership.State.allCases.map(\.rawValue))
     }
 }

@@ -30,28 +30,16 @@ public actor Coordinator {
     let broadcaster: Socket
     let inbox: Socket
 
-    var state: CoordinatorState
+    /// The protocol: every decision about frames and time (see `CoordinatorEngine`).
+    var engine: CoordinatorEngine
     let store: StateStore?
     /// What opening the state directory found; nil without one.
     public nonisolated let recovery: StateRecovery?
-    let policyName: String
-    var awaitingAcknowledgement: Set<WorkerKey> = []
-    /// Checks signatures when the configuration has a keyring.
-    var authenticator: FrameAuthenticator?
-
-    var reportsSincePublish = 0
-    var changedSincePublish = false
-    /// The version advanced during the batch being ingested and is not published yet.
-    var versionUnpublished = false
-    var lastPublish: ContinuousClock.Instant?
-    var lastAcknowledgement: ContinuousClock.Instant = .now
-    var lastStatus: ContinuousClock.Instant?
-    var lastLeaseCheck: ContinuousClock.Instant = .now
-    let started = ContinuousClock.now
     var lastLogged: [String: ContinuousClock.Instant] = [:]
     var suppressedLogs: [String: UInt64] = [:]
 
-    public internal(set) var counters = CoordinatorCounters()
+    /// What the coordinator has counted since it started.
+    public var counters: CoordinatorCounters { engine.counters }
     /// The same counts as `counters`, and gauges and histograms, for `/metrics`.
     var metrics: CoordinatorMetrics
     /// Each category's totals when the gauges were last set, for the step's mean |A|.
@@ -68,26 +56,21 @@ public actor Coordinator {
         self.configuration = configuration
         self.logger = logger
         self.metrics = CoordinatorMetrics(factory: metricsFactory)
-        self.authenticator = configuration.authentication.map(FrameAuthenticator.init)
-        let fresh = {
-            var state = CoordinatorState(
-                curriculum: try Curriculum(policy: configuration.policy, staleness: configuration.staleness),
-                lease: configuration.lease, sequenceWindow: configuration.sequenceWindow)
-            for category in configuration.categories { state.register(category) }
-            return state
-        }
+        let fresh = { try CoordinatorEngine.freshState(for: configuration) }
+        let started = ContinuousClock.now
+        let state: CoordinatorState
         if let directory = configuration.stateDirectory {
-            let now = ContinuousClock.now
-            let (store, state, recovery) = try StateStore.open(
+            let (store, recovered, recovery) = try StateStore.open(
                 directory: directory, compactionBytes: configuration.compactionBytes, fresh: fresh,
                 restore: {
                     CoordinatorState(
-                        restoring: $0, lease: configuration.lease, sequenceWindow: configuration.sequenceWindow, at: now)
+                        restoring: $0, lease: configuration.lease, sequenceWindow: configuration.sequenceWindow,
+                        at: started)
                 },
-                at: now)
+                at: started)
             self.store = store
-            self.state = state
             self.recovery = recovery
+            state = recovered
             logger.info(recovery.resumed ? "resumed coordinator state" : "saving coordinator state", metadata: [
                 "state": "\(directory)", "policy_version": "\(state.curriculum.version)",
                 "changes_replayed": "\(recovery.changesReplayed)", "torn_bytes_dropped": "\(recovery.tornBytes)",
@@ -95,13 +78,14 @@ public actor Coordinator {
             ])
         } else {
             self.store = nil
-            self.state = try fresh()
             self.recovery = nil
+            state = try fresh()
         }
-        self.policyName = state.curriculum.policy.snapshot.name
-        if policyName != configuration.policy.name {
+        let engine = CoordinatorEngine(configuration: configuration, state: state, startedAt: started)
+        self.engine = engine
+        if engine.policyName != configuration.policy.name {
             logger.warning("the saved state's policy wins over the configured one", metadata: [
-                "saved": "\(policyName)", "configured": "\(configuration.policy.name)",
+                "saved": "\(engine.policyName)", "configured": "\(configuration.policy.name)",
             ])
         }
         self.broadcaster = try Socket(.publisher)
@@ -124,13 +108,11 @@ public actor Coordinator {
     /// (`configuration.authentication` keeps the keys it started with.)
     @discardableResult
     public func replaceKeyring(_ keyring: Keyring) -> Bool {
-        guard authenticator != nil else { return false }
-        authenticator?.replaceKeyring(keyring)
-        return true
+        engine.replaceKeyring(keyring)
     }
 
     /// The policy version workers should draw under now.
-    public var version: UInt64 { UInt64(state.curriculum.version) }
+    public var version: UInt64 { engine.version }
 
     /// The endpoints as bound, once `listen()` has run. A `tcp://` URL asked for
     /// port 0 comes back with the port the system chose.
@@ -166,7 +148,7 @@ public actor Coordinator {
             broadcaster.closeInBackground()
             saveSnapshot()
         }
-        publishPolicy(at: .now)
+        perform(engine.start(at: .now))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // One hop onto the actor per batch of frames rather than per frame: under
@@ -180,7 +162,7 @@ public actor Coordinator {
                 let period = min(self.configuration.acknowledgementInterval, self.configuration.publishInterval)
                 while true {
                     try await clock.sleep(for: period)
-                    await self.tick(at: clock.now)
+                    await self.tick(at: .now)
                 }
             }
             _ = try await group.next()
@@ -204,137 +186,27 @@ public actor Coordinator {
     /// cadence (acknowledgements, publication) waiting.
     static let maximumBatch = 512
 
-    /// Handles a batch of frames, then publishes the policy once if any of them advanced it.
-    ///
-    /// A version still advances every `publishEveryReports` merged reports, but when one
-    /// batch advances it several times only the newest is broadcast: every worker would
-    /// decode every intermediate policy only to replace it microseconds later. Workers
-    /// keep the highest version they see, so a skipped version is no different from a
-    /// lost message to them.
-    func ingest(_ batch: [Message], at now: ContinuousClock.Instant) {
+    /// Hands a batch of frames to the engine, then journals, commits and sends what it
+    /// answers; the engine publishes the policy once if any of them advanced it.
+    func ingest(_ batch: [Message], at now: CoordinatorEngine.Moment) {
         metrics.recordIngestBatch(frames: batch.count)
         for message in batch {
-            message.withUnsafeBytes { ingest($0, at: now) }
+            message.withUnsafeBytes { engine.receive($0, at: now) }
         }
-        commit()
-        if versionUnpublished { broadcastPolicy(at: now) }
+        perform(engine.finishBatch(at: now))
         exportCounters()
     }
 
-    /// Handles one frame from a worker. Never throws: whatever is wrong with the
-    /// frame is logged, counted, and answered when the sender can be named.
-    func ingest(_ frame: UnsafeRawBufferPointer, at now: ContinuousClock.Instant) {
-        tally(.frameReceived)
-        let body: Wire.Envelope.OneOf_Body
-        do {
-            // Reports, nearly all the traffic, are read without SwiftProtobuf; anything the
-            // fast decoder does not handle takes the general one, which accepts and refuses
-            // the same frames, signed or not.
-            if authenticator == nil {
-                if let reports = try ReportFrameDecoder.decode(frame, maximumFrameSize: configuration.maximumFrameSize) {
-                    return ingest(reports, at: now)
-                }
-            } else if let signed = try ReportFrameDecoder.decodeSigned(
-                frame, maximumFrameSize: configuration.maximumFrameSize)
-            {
-                let sender = signed.reports.first?.worker
-                if let failure = authenticator?.check(
-                    frame, authentication: signed.authentication, sender: sender.map(WorkerKey.init),
-                    nowMs: WallClock.milliseconds())
-                {
-                    return reject(.authentication(failure, claimedWorker: sender.map { WorkerKey($0).identity }))
-                }
-                tally(.frameAuthenticated)
-                return ingest(signed.reports, at: now)
-            }
-            let envelope = try WireCodec.decodeEnvelope(frame, maximumFrameSize: configuration.maximumFrameSize)
-            if let failure = authenticator?.check(frame, envelope: envelope, nowMs: WallClock.milliseconds()) {
-                return reject(.authentication(failure, claimedWorker: envelope.sender))
-            }
-            if authenticator != nil { tally(.frameAuthenticated) }
-            // decodeEnvelope returns only envelopes with a body.
-            body = envelope.body!
-        } catch {
-            reject(.wire(error))
-            if case .unsupportedProtocolVersion(let received, let sender?) = error, authenticator?.isSigned(frame) ?? true {
-                var mismatch = Wire.ProtocolMismatch()
-                mismatch.worker = sender
-                mismatch.receivedVersion = received
-                mismatch.supportedVersions = WireCodec.supportedVersions
-                var control = Wire.Control()
-                control.kind = .protocolMismatch(mismatch)
-                broadcast(.control(control))
-            }
-            return
+    func tick(at now: CoordinatorEngine.Moment) {
+        perform(engine.tick(at: now))
+        if let last = lastGaugeUpdate, last.version != version {
+            updateGaugesIfDue(for: engine.currentPolicy(at: now), at: now.instant)
         }
-        switch body {
-        case .report(let report):
-            ingest([ReportFrame(report)], at: now)
-        case .reportBatch(let batch):
-            ingest(batch.reports.map(ReportFrame.init), at: now)
-        case .join(let join):
-            handle(join, at: now)
-        case .heartbeat(let heartbeat):
-            guard let key = workerKey(heartbeat.hasWorker ? heartbeat.worker : nil, .heartbeat) else { return }
-            membershipHeard(from: key, at: now)
-            if state.settle(key, below: heartbeat.resendFloor) {
-                record(.settled(key, floor: heartbeat.resendFloor))
-            }
-        case .leave(let leave):
-            handle(leave, at: now)
-        case .policy, .acks, .control, .status:
-            reject(.unexpectedTopic(Topic(for: body)))
-        }
+        exportCounters()
     }
+}
 
-    /// The reports of one REPT frame, in order.
-    func ingest(_ reports: [ReportFrame], at now: ContinuousClock.Instant) {
-        tally(.reportFrameReceived)
-        for report in reports { ingest(report, at: now) }
-    }
-
-    func ingest(_ report: ReportFrame, at now: ContinuousClock.Instant) {
-        guard let key = workerKey(report.worker.map(WorkerKey.init), .report) else { return }
-        guard report.sequence > 0 else { return reject(.sequenceZero(worker: key)) }
-        membershipHeard(from: key, at: now, stepShare: report.stepShare)
-
-        let watermark = state.ledgers[key]?.contiguousThrough
-        let admission = state.admit(key, sequence: report.sequence, settlingBelow: report.resendFloor)
-        switch admission {
-        case .duplicate, .outOfWindow:
-            // The resend floor may have closed gaps even though the report itself is not new.
-            if state.ledgers[key]?.contiguousThrough != watermark {
-                record(.settled(key, floor: report.resendFloor))
-            }
-            if admission == .outOfWindow {
-                return reject(.outOfWindow(worker: key, sequence: report.sequence))
-            }
-            tally(.duplicateIgnored)
-            // Resends after a lost acknowledgement are routine; a replay looks the same.
-            logRateLimited("duplicate", "duplicate report ignored",
-                           IngestRejection.duplicate(worker: key, sequence: report.sequence), level: .debug)
-            awaitingAcknowledgement.insert(key)
-            return
-        case .new:
-            awaitingAcknowledgement.insert(key)
-        }
-
-        let merged = MergedReport(report, from: key)
-        if let rejection = state.merge(merged, acceptingNewCategories: configuration.acceptsNewCategories, at: now) {
-            tally(.reportRejected)
-            state.recordRejection(of: key)
-            record(.rejected(key, sequence: report.sequence, resendFloor: report.resendFloor))
-            reject(rejection)
-        } else {
-            record(.merged(merged))
-            tally(.reportAccepted)
-            metrics.recordStaleness(max(0, state.curriculum.version - merged.policyVersion))
-            reportsSincePublish += 1
-            changedSincePublish = true
-            if reportsSincePublish >= configuration.publishEveryReports {
-                advanceVersion()
-                versionUnpublished = true
-            }
-        }
-    }
+extension CoordinatorEngine.Moment {
+    /// The clocks read now: the engine reads none itself.
+    static var now: Self { Self(instant: .now, wallClockMs: WallClock.milliseconds()) }
 }

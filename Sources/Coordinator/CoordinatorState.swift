@@ -30,27 +30,58 @@ public struct CoordinatorState: Sendable {
         public var description: String { "cannot replay \(change): \(reason)" }
     }
 
-    /// Applies a change read back from the journal, with the same steps the live
-    /// coordinator took when it recorded it.
+    /// Why the state refused a change; it then changed nothing.
+    public enum Refusal: Error, Sendable, Equatable {
+        /// A merge of a report that fails validation against this state.
+        case report(IngestRejection)
+        case versionRegression(Curriculum.VersionRegression)
+    }
+
+    /// Applies a change read back from the journal, through the same function the live
+    /// coordinator's engine applied it with.
     public mutating func apply(_ change: StateChange, at now: ContinuousClock.Instant) throws(InconsistentChange) {
+        do throws(Refusal) {
+            try apply(change, acceptingNewCategories: true, at: now)
+        } catch {
+            // The engine validated it against this same state; only a journal from another
+            // state can fail here.
+            let what = switch change {
+            case .merged(let merged): "report \(merged.sequence) of \(merged.worker)"
+            default: "\(change)"
+            }
+            let reason = switch error {
+            case .report(let problem): "\(problem)"
+            case .versionRegression(let regression): "\(regression)"
+            }
+            throw InconsistentChange(change: what, reason: reason)
+        }
+    }
+
+    /// Applies one change: the only way the state changes, live and on recovery alike.
+    /// A report that fails validation (or names an unknown category while
+    /// `acceptingNewCategories` is false) is refused whole, and nothing changes.
+    public mutating func apply(
+        _ change: StateChange, acceptingNewCategories: Bool, at now: ContinuousClock.Instant
+    ) throws(Refusal) {
         switch change {
         case .merged(let merged):
-            _ = admit(merged.worker, sequence: merged.sequence, settlingBelow: merged.resendFloor)
-            // The live coordinator validated it against this same state; only a journal
-            // from another state can fail here.
-            if let problem = merge(merged, acceptingNewCategories: true, at: now) {
-                throw InconsistentChange(change: "report \(merged.sequence) of \(merged.worker)", reason: "\(problem)")
+            let weighed: Weighed
+            switch check(merged, acceptingNewCategories: acceptingNewCategories) {
+            case .success(let value): weighed = value
+            case .failure(let rejection): throw .report(rejection)
             }
+            _ = admit(merged.worker, sequence: merged.sequence, settlingBelow: merged.resendFloor)
+            merge(merged, weighed, at: now)
         case .rejected(let worker, let sequence, let resendFloor):
             _ = admit(worker, sequence: sequence, settlingBelow: resendFloor)
-            recordRejection(of: worker)
+            rejectedByWorker[worker, default: 0] += 1
         case .settled(let worker, let floor):
             settle(worker, below: floor)
         case .advanced(let version):
-            do {
-                try advance(to: version)
+            do throws(Curriculum.VersionRegression) {
+                try curriculum.advance(to: version)
             } catch {
-                throw InconsistentChange(change: "advance to version \(version)", reason: "\(error)")
+                throw .versionRegression(error)
             }
         case .registered(let category):
             register(category)
@@ -64,77 +95,80 @@ public struct CoordinatorState: Sendable {
     // MARK: - The steps changes are made of
 
     /// Runs a report's sequence number through its incarnation's ledger.
-    mutating func admit(_ worker: WorkerKey, sequence: UInt64, settlingBelow floor: UInt64) -> SequenceLedger.Admission {
+    private mutating func admit(
+        _ worker: WorkerKey, sequence: UInt64, settlingBelow floor: UInt64
+    ) -> SequenceLedger.Admission {
         // Mutated in place: a copy taken out of the dictionary would make the ledger's
         // set storage shared, so every insert would copy it.
         let window = sequenceWindow
         return ledgers[worker, default: SequenceLedger(window: window)].admit(sequence, settlingBelow: floor)
     }
 
-    /// Closes the gaps below `floor`; returns whether the watermark moved.
-    @discardableResult
-    mutating func settle(_ worker: WorkerKey, below floor: UInt64) -> Bool {
-        guard let before = ledgers[worker]?.contiguousThrough else { return false }
-        ledgers[worker]?.settle(below: floor)
-        return ledgers[worker]?.contiguousThrough != before
-    }
-
-    /// Merges a report whole, or returns why it cannot be merged and changes nothing.
-    ///
-    /// One mutating step rather than a check and a merge: a non-mutating method on the
-    /// coordinator actor's state made Swift copy the whole state for the call, per report.
-    mutating func merge(
-        _ report: MergedReport, acceptingNewCategories: Bool, at now: ContinuousClock.Instant
-    ) -> IngestRejection? {
-        if let rejection = validate(report, acceptingNewCategories: acceptingNewCategories) { return rejection }
-        merge(report, at: now)
-        return nil
-    }
-
-    /// Checks every category of a report against the current version and the known
-    /// categories, so that a report merges whole or not at all.
-    private func validate(_ report: MergedReport, acceptingNewCategories: Bool) -> IngestRejection? {
-        guard !report.categories.isEmpty else {
-            return .emptyReport(worker: report.worker, sequence: report.sequence)
+    /// What ``admit(_:sequence:settlingBelow:)`` would answer now, and whether the floor
+    /// would move the watermark of a ledger that exists; changes nothing.
+    func preview(
+        _ worker: WorkerKey, sequence: UInt64, settlingBelow floor: UInt64
+    ) -> (admission: SequenceLedger.Admission, watermarkMoves: Bool) {
+        guard let ledger = ledgers[worker] else {
+            // Settling a ledger that does not exist changes nothing (see `settle`).
+            return (SequenceLedger(window: sequenceWindow).preview(sequence, settlingBelow: floor).admission, false)
         }
+        return ledger.preview(sequence, settlingBelow: floor)
+    }
+
+    /// Closes the gaps below `floor`.
+    private mutating func settle(_ worker: WorkerKey, below floor: UInt64) {
+        ledgers[worker]?.settle(below: floor)
+    }
+
+    /// A validated report's staleness and weight: every category carries the report's
+    /// version, so it is weighed once, not per category.
+    private typealias Weighed = (staleness: Int, weight: Double)
+
+    /// Checks every category of a report, and its staleness, against the current version
+    /// and the known categories, once, so that it merges whole or not at all.
+    private func check(_ report: MergedReport, acceptingNewCategories: Bool) -> Result<Weighed, IngestRejection> {
+        guard !report.categories.isEmpty else {
+            return .failure(.emptyReport(worker: report.worker, sequence: report.sequence))
+        }
+        var weighed: Weighed?
         for candidate in report.categories {
-            do {
+            do throws(ReportRejection) {
                 try candidate.validate()
-                _ = try curriculum.staleness.weight(reportVersion: candidate.version, current: curriculum.version)
+                // After the first category's own checks, as when each category was weighed.
+                if weighed == nil {
+                    weighed = try curriculum.staleness.weight(
+                        reportVersion: report.policyVersion, current: curriculum.version)
+                }
             } catch {
-                return .report(worker: report.worker, sequence: report.sequence, category: candidate.category, error)
+                return .failure(.report(
+                    worker: report.worker, sequence: report.sequence, category: candidate.category, error))
             }
             if !acceptingNewCategories, !knownCategories.contains(candidate.category) {
-                return .unknownCategory(worker: report.worker, sequence: report.sequence, category: candidate.category)
+                return .failure(
+                    .unknownCategory(worker: report.worker, sequence: report.sequence, category: candidate.category))
             }
         }
-        return nil
+        // Set at the first category, which exists.
+        return .success(weighed!)
     }
 
-    /// Merges a report that passed ``validate(_:acceptingNewCategories:)`` against this
-    /// same state into the curriculum and the worker's membership counts.
-    private mutating func merge(_ report: MergedReport, at now: ContinuousClock.Instant) {
+    /// Merges a report that passed ``check(_:acceptingNewCategories:)`` against this same
+    /// state into the curriculum and the worker's membership counts.
+    private mutating func merge(_ report: MergedReport, _ weighed: Weighed, at now: ContinuousClock.Instant) {
         var samples: UInt64 = 0
         for candidate in report.categories {
-            // Validated against this version and these categories: apply cannot refuse it.
-            let outcome = try! curriculum.apply(candidate)
             // Every category with totals is known already (the initialisers take them all
             // in, and nothing is ever forgotten): only a category's first report can add one.
-            if outcome.isFirstOfCategory { knownCategories.insert(candidate.category) }
+            if curriculum.merge(validated: candidate, weight: weighed.weight) {
+                knownCategories.insert(candidate.category)
+            }
             samples += UInt64(candidate.count)
         }
         membership.heardIfUnknown(from: report.worker, at: now)
         membership.recordReport(
-            from: report.worker, policyVersion: UInt64(report.policyVersion),
-            staleness: UInt64(max(0, curriculum.version - report.policyVersion)), samples: samples, at: now)
-    }
-
-    mutating func recordRejection(of worker: WorkerKey) {
-        rejectedByWorker[worker, default: 0] += 1
-    }
-
-    mutating func advance(to version: Int) throws(Curriculum.VersionRegression) {
-        try curriculum.advance(to: version)
+            from: report.worker, policyVersion: UInt64(clamping: report.policyVersion),
+            staleness: UInt64(weighed.staleness), samples: samples, at: now)
     }
 
     /// Registers a category; returns false if it was known already.

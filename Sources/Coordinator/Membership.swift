@@ -88,10 +88,23 @@ public struct Membership: Sendable {
         guard joining else { return .joined }
         // A lost incarnation is replaced too: its process is gone (a crash, a killed job or
         // actor) now that its worker runs again. One that left stays left.
-        let displaced = members.values
+        let displaced = incarnations(displacedBy: key)
+        for old in displaced { members[old]?.state = .replaced }
+        return displaced.isEmpty ? .joined : .replaced(displaced)
+    }
+
+    /// The other incarnations of `key`'s worker a join of `key` displaces.
+    private func incarnations(displacedBy key: WorkerKey) -> [WorkerKey] {
+        members.values
             .filter { $0.key.workerID == key.workerID && $0.key != key && ($0.state == .active || $0.state == .lost) }
             .map(\.key)
-        for old in displaced { members[old]?.state = .replaced }
+    }
+
+    /// What a join of `key` would change, without changing anything: the coordinator's
+    /// engine applies the join as a ``StateChange`` and reports this.
+    public func change(joining key: WorkerKey) -> Change {
+        if let member = members[key] { return member.state == .lost ? .revived : .none }
+        let displaced = incarnations(displacedBy: key)
         return displaced.isEmpty ? .joined : .replaced(displaced)
     }
 

@@ -48,6 +48,25 @@ public struct SequenceLedger: Sendable, Equatable, Codable {
         return .new
     }
 
+    /// What ``admit(_:settlingBelow:)`` would answer, and whether its settling would move
+    /// the watermark, without changing anything: the coordinator's engine decides which
+    /// change a report makes before the state applies it.
+    public func preview(_ sequence: UInt64, settlingBelow floor: UInt64) -> (admission: Admission, watermarkMoves: Bool) {
+        var watermark = contiguousThrough
+        if floor > watermark + 1 {
+            watermark = floor - 1
+            while receivedAbove.contains(watermark + 1) { watermark += 1 }
+        }
+        let moved = watermark != contiguousThrough
+        let nothingAbove = receivedAbove.isEmpty || (moved && !receivedAbove.contains { $0 > watermark })
+        let admission: Admission =
+            if sequence == watermark + 1, nothingAbove { .new }
+            else if sequence <= watermark || receivedAbove.contains(sequence) { .duplicate }
+            else if sequence - watermark > window { .outOfWindow }
+            else { .new }
+        return (admission, moved)
+    }
+
     /// The worker promises never to send a sequence number below `floor` again
     /// (all were acknowledged or abandoned), so gaps below it are closed.
     public mutating func settle(below floor: UInt64) {

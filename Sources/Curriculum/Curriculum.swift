@@ -73,12 +73,22 @@ public struct Curriculum: Sendable {
     public mutating func apply(_ report: CategoryReport) throws(ReportRejection) -> MergeOutcome {
         try report.validate()
         let (s, w) = try staleness.weight(reportVersion: report.version, current: version)
-        policy.merge(report, weight: w)
+        return MergeOutcome(staleness: s, weight: w, isFirstOfCategory: merge(validated: report, weight: w))
+    }
+
+    /// Merges a report its caller has validated (``CategoryReport/validate()``) and weighed
+    /// (``StalenessConfiguration/weight(reportVersion:current:)`` at this version). A
+    /// coordinator checks a whole multi-category report before merging any of it, and so
+    /// need not check each category again here. Returns whether this was the first report
+    /// of its category.
+    @discardableResult
+    public mutating func merge(validated report: CategoryReport, weight: Double) -> Bool {
+        policy.merge(report, weight: weight)
         let (arm, inserted) = totalsIndex.insert(report.category)
         if inserted { totalsByArm.append(CategoryTotals()) }
         totalsByArm[arm].add(report)
         cachedDistribution = nil
-        return MergeOutcome(staleness: s, weight: w, isFirstOfCategory: inserted)
+        return inserted
     }
 
     /// Registers a category before any report names it, at the policy's initial value.

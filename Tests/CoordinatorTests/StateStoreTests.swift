@@ -68,30 +68,35 @@ import Testing
                         category: category, count: count,
                         sumAbsAdvantage: Int.random(in: 0..<25, using: &random) == 0 ? -1 : sum,
                         sumSquaredAdvantage: sum, sumReward: sum / 2, version: version, share: 0.25)])
-                guard state.admit(worker, sequence: sequence, settlingBelow: 0) == .new else { return }
-                if state.merge(report, acceptingNewCategories: true, at: .now) != nil {
-                    state.recordRejection(of: worker)
-                    store.append(.rejected(worker, sequence: sequence, resendFloor: 0))
-                } else {
+                guard state.preview(worker, sequence: sequence, settlingBelow: 0).admission == .new else { return }
+                if (try? state.apply(.merged(report), acceptingNewCategories: true, at: .now)) != nil {
                     store.append(.merged(report))
+                } else {
+                    Self.record(.rejected(worker, sequence: sequence, resendFloor: 0), &state, store)
                 }
             case 70..<78:
                 let floor = next[worker, default: 1]
-                if state.settle(worker, below: floor) { store.append(.settled(worker, floor: floor)) }
+                if state.preview(worker, sequence: floor, settlingBelow: floor).watermarkMoves {
+                    Self.record(.settled(worker, floor: floor), &state, store)
+                }
             case 78..<90:
-                let version = state.curriculum.version + 1
-                try! state.advance(to: version)
-                store.append(.advanced(version: version))
+                Self.record(.advanced(version: state.curriculum.version + 1), &state, store)
             case 90..<94:
                 let category = "joined-\(Int.random(in: 0..<5, using: &random))"
-                if state.register(category) { store.append(.registered(category: category)) }
+                if !state.knownCategories.contains(category) {
+                    Self.record(.registered(category: category), &state, store)
+                }
             case 94..<98:
-                state.membership.heard(from: worker, at: .now, joining: true, hostname: "host", stepShare: 0.25)
-                store.append(.joined(worker, hostname: "host", stepShare: 0.25))
+                Self.record(.joined(worker, hostname: "host", stepShare: 0.25), &state, store)
             default:
-                state.membership.left(worker, at: .now)
-                store.append(.left(worker))
+                Self.record(.left(worker), &state, store)
             }
+        }
+
+        /// Applies a change the state cannot refuse and journals it, as the engine does.
+        static func record(_ change: StateChange, _ state: inout CoordinatorState, _ store: StateStore) {
+            try! state.apply(change, acceptingNewCategories: true, at: .now)
+            store.append(change)
         }
     }
 

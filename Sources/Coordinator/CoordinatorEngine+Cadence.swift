@@ -1,0 +1,83 @@
+import CurriculumWire
+
+/// The timed work: acknowledgements, policy versions and publication, leases, status.
+extension CoordinatorEngine {
+    /// The first policy, published the moment the coordinator serves.
+    public mutating func start(at now: Moment) -> CoordinatorEffects {
+        publishPolicy(at: now)
+        return takeEffects()
+    }
+
+    /// Closes a batch of frames given to ``receive(_:at:)``: publishes the policy once if
+    /// any of them advanced it.
+    ///
+    /// A version still advances every `publishEveryReports` merged reports, but when one
+    /// batch advances it several times only the newest is broadcast: every worker would
+    /// decode every intermediate policy only to replace it microseconds later. Workers
+    /// keep the highest version they see, so a skipped version is no different from a
+    /// lost message to them.
+    public mutating func finishBatch(at now: Moment) -> CoordinatorEffects {
+        if versionUnpublished { broadcastPolicy(at: now) }
+        return takeEffects()
+    }
+
+    /// What is due at `now`: acknowledgements, a policy, lease expiry, status.
+    public mutating func tick(at now: Moment) -> CoordinatorEffects {
+        if !awaitingAcknowledgement.isEmpty, now.instant - lastAcknowledgement >= configuration.acknowledgementInterval {
+            publishAcknowledgements(at: now)
+        }
+        if lastPublish.map({ now.instant - $0 >= configuration.publishInterval }) ?? true {
+            publishPolicy(at: now)
+        }
+        if now.instant - lastLeaseCheck >= Self.leaseCheckInterval {
+            lastLeaseCheck = now.instant
+            for key in state.membership.expireLeases(at: now.instant) {
+                tally(.workerLost)
+                effects.events.append(.lost(key))
+            }
+        }
+        if lastStatus.map({ now.instant - $0 >= configuration.statusInterval }) ?? true {
+            lastStatus = now.instant
+            effects.messages.append(.status(status(at: now)))
+        }
+        return takeEffects()
+    }
+
+    mutating func publishAcknowledgements(at now: Moment) {
+        lastAcknowledgement = now.instant
+        var acks = Wire.Acks()
+        acks.workers = awaitingAcknowledgement.map { key in
+            var ack = Wire.WorkerAck()
+            ack.worker = key.identity
+            let ledger = state.ledgers[key] ?? SequenceLedger()
+            ack.contiguousThrough = ledger.contiguousThrough
+            ack.selective = ledger.selectiveAcknowledgements(limit: 1024)
+            ack.rejected = state.rejectedByWorker[key] ?? 0
+            return ack
+        }
+        awaitingAcknowledgement.removeAll(keepingCapacity: true)
+        tally(.acknowledgementPublished)
+        effects.messages.append(.acks(acks))
+    }
+
+    /// Publishes the distribution, as a new version if anything changed since the last one.
+    mutating func publishPolicy(at now: Moment) {
+        if changedSincePublish { advanceVersion(at: now) }
+        broadcastPolicy(at: now)
+    }
+
+    /// Publishes the current version as it is.
+    mutating func broadcastPolicy(at now: Moment) {
+        versionUnpublished = false
+        lastPublish = now.instant
+        tally(.policyPublished)
+        effects.messages.append(.policy(currentPolicy(at: now)))
+    }
+
+    mutating func advanceVersion(at now: Moment) {
+        // One above the current version: the state cannot refuse it.
+        recordAccepted(.advanced(version: state.curriculum.version + 1), at: now)
+        changedSincePublish = false
+        reportsSincePublish = 0
+    }
+}
