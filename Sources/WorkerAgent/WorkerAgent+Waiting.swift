@@ -14,19 +14,7 @@ extension WorkerAgent {
     func policy(newerThan version: UInt64?) async throws -> PublishedPolicy {
         if let policy, version.map({ policy.version > $0 }) ?? true { return policy }
         if let failure { throw failure }
-        let id = nextWaiterID
-        nextWaiterID += 1
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    policyWaiters[id] = (version, continuation)
-                }
-            }
-        } onCancel: {
-            Task { await self.cancelWaiter(id) }
-        }
+        return try await suspend { id, continuation in policyWaiters[id] = (version, continuation) }
     }
 
     /// Waits until at most `limit` reports are unacknowledged.
@@ -38,14 +26,22 @@ extension WorkerAgent {
         if session.unacknowledgedCount <= limit { return }
         if let failure { throw failure }
         guard !isStopped else { throw WorkerAgentError.stopped }
+        try await suspend { id, continuation in outboxWaiters[id] = (limit, continuation) }
+    }
+
+    /// Suspends until the continuation `register` files under a fresh waiter id is resumed;
+    /// cancelling the calling task resumes it with `CancellationError`.
+    private func suspend<Value: Sendable>(
+        _ register: (Int, CheckedContinuation<Value, any Error>) -> Void
+    ) async throws -> Value {
         let id = nextWaiterID
         nextWaiterID += 1
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
                 if Task.isCancelled {
                     continuation.resume(throwing: CancellationError())
                 } else {
-                    outboxWaiters[id] = (limit, continuation)
+                    register(id, continuation)
                 }
             }
         } onCancel: {
