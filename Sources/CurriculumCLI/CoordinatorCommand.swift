@@ -129,7 +129,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
         })
         if let path = authentication.authKeys {
-            // Caught from here on, before the line above is written.
+            // Caught from here on: before the ready line, which a service of the group writes.
             let hangups = await UnixSignalsSequence(trapping: .sighup)
             services.append(.init(
                 service: KeyReloadService(path: path, coordinator: coordinator, logger: logger, hangups: hangups),
