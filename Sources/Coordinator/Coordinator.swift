@@ -140,7 +140,8 @@ public actor Coordinator {
         return bound
     }
 
-    /// Serves until the task is cancelled, then closes both sockets.
+    /// Serves until the task is cancelled or, in a `ServiceGroup`, shut down gracefully; then
+    /// closes both sockets and saves a snapshot.
     public func run() async throws {
         try listen()
         defer {
@@ -165,6 +166,7 @@ public actor Coordinator {
                     await self.tick(at: .now)
                 }
             }
+            group.addTask { await Self.untilGracefulShutdown() }
             _ = try await group.next()
             group.cancelAll()
         }

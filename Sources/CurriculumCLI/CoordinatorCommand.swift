@@ -4,6 +4,8 @@ import Curriculum
 import Foundation
 import Logging
 import Monitoring
+import ServiceLifecycle
+import UnixSignals
 
 /// `curriculum coordinator`: runs the head node's curriculum service.
 struct CoordinatorCommand: AsyncParsableCommand {
@@ -105,36 +107,38 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         let endpoints = try await coordinator.listen()
         let startVersion = await coordinator.version
-        // Signals are caught before the line below says the coordinator is ready.
-        let termination = try TerminationSignal()
-        let reload = try authentication.authKeys.map {
-            try KeyringReload.onHangup(path: $0, coordinator: coordinator, logger: Logger(label: "curriculum.coordinator"))
+        let logger = Logger(label: "curriculum.coordinator")
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: coordinator)]
+        let (bound, port) = AsyncStream<Int>.makeStream()
+        if let monitoring {
+            services.append(.cancelledOnShutdown("monitoring") {
+                defer { port.finish() }
+                try await monitoring.run { port.yield($0) }
+            })
         }
-        defer { reload?.cancel() }
-        try await termination.runUntilSignalled {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await coordinator.run() }
-                var httpField = ""
-                if let monitoring {
-                    let (bound, port) = AsyncStream<Int>.makeStream()
-                    group.addTask {
-                        defer { port.finish() }
-                        try await monitoring.run { port.yield($0) }
-                    }
-                    // No port: the server failed to start, and next() rethrows why.
-                    guard let chosen = await bound.first(where: { _ in true }) else { return try await group.next() }
-                    httpField = " http=\(monitoring.address.url(port: chosen))"
-                }
-                // Scripts and tests wait for this line: write it unbuffered.
-                FileHandle.standardOutput.write(Data(
-                    "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
-                defer { group.cancelAll() }
-                try await group.next()
+        services.append(.cancelledOnShutdown("ready line", whenDone: .ignore) {
+            var httpField = ""
+            if let monitoring {
+                // No port: the server failed to start, and the group ends with why.
+                guard let chosen = await bound.first(where: { _ in true }) else { return }
+                httpField = " http=\(monitoring.address.url(port: chosen))"
             }
+            // Scripts and tests wait for this line: write it unbuffered. The group caught
+            // SIGTERM and SIGINT before it started this service.
+            FileHandle.standardOutput.write(Data(
+                "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
+        })
+        if let path = authentication.authKeys {
+            // Caught from here on: before the ready line, which a service of the group writes.
+            let hangups = await UnixSignalsSequence(trapping: .sighup)
+            services.append(.init(
+                service: KeyReloadService(path: path, coordinator: coordinator, logger: logger, hangups: hangups),
+                serviceName: "key reload"))
         }
+        try await ServiceGroup.stoppedBySignals(services, logger: logger).run()
         let counters = await coordinator.counters
         let version = await coordinator.version
-        Logger(label: "curriculum.coordinator").info("stopped", metadata: [
+        logger.info("stopped", metadata: [
             "reports_accepted": "\(counters.reportsAccepted)", "reports_rejected": "\(counters.reportsRejected)",
             "duplicates_ignored": "\(counters.duplicatesIgnored)", "policy_version": "\(version)",
         ])

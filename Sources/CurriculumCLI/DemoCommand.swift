@@ -2,7 +2,9 @@ import ArgumentParser
 import Curriculum
 import Demo
 import Foundation
+import Logging
 import Monitoring
+import ServiceLifecycle
 import Simulation
 
 /// `curriculum demo`: the whole system on one machine against a simulated student, and
@@ -135,7 +137,10 @@ struct DemoCommand: AsyncParsableCommand {
         if let live {
             print("dashboard still at \(live.url) (the last run's final state); Ctrl-C to stop")
             fflush(nil)
-            _ = try await TerminationSignal().runUntilSignalled { try await Task.sleep(for: .seconds(86_400 * 365)) }
+            try await ServiceGroup.stoppedBySignals(
+                [.init(service: ClosureService { try await gracefulShutdown() }, serviceName: "dashboard")],
+                logger: Logger(label: "curriculum.demo")
+            ).run()
             live.stop()
         }
     }

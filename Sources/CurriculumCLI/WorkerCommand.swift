@@ -2,6 +2,7 @@ import ArgumentParser
 import Curriculum
 import Foundation
 import Logging
+import ServiceLifecycle
 import SimulatedWorker
 import Simulation
 import WorkerAgent
@@ -73,21 +74,24 @@ struct WorkerCommand: AsyncParsableCommand {
         let configuration = WorkerAgentConfiguration(
             workerID: id ?? "\(hostname)-\(ProcessInfo.processInfo.processIdentifier)",
             hostname: hostname, broadcastURL: broadcast, reportsURL: reports, stepShare: share, seed: seed,
-            tls: try tls.configuration(server: false), signingKey: try authentication.signingKey())
+            drainTimeout: .seconds(drainTimeout), tls: try tls.configuration(server: false),
+            signingKey: try authentication.signingKey())
         let agent = try WorkerAgent(configuration: configuration, categories: student.categories)
         let loop = SyntheticRolloutLoop(promptsPerBatch: batch, steps: steps, stepDelay: .milliseconds(stepDelayMs))
-        let termination = try TerminationSignal()
-        let protocolTask = Task { try await agent.run() }
         let logger = Logger(label: "curriculum.worker")
-
-        _ = try await termination.runUntilSignalled {
-            // The rewards get their own stream, apart from the agent's batch draws under the same seed.
-            try await loop.run(agent: agent, student: student, seed: seed ^ 0x726F_6C6C_6F75_7473, logger: logger)
-        }
-        try await agent.drain(timeout: .seconds(drainTimeout))
-        // Drained: the sockets close in the background. The protocol task is not awaited:
-        // libnng 1.5.2 can stall a close (nanomsg/nng#1813), and the process is exiting.
-        protocolTask.cancel()
+        // The agent first: on SIGTERM, SIGINT or the end of --steps the rollouts stop, then the
+        // agent drains (every report acknowledged, then a leave) and returns.
+        try await ServiceGroup.stoppedBySignals([
+            .init(service: agent),
+            .cancelledOnShutdown("rollouts", whenDone: .gracefullyShutdownGroup) {
+                do {
+                    // The rewards get their own stream, apart from the agent's batch draws under the same seed.
+                    try await loop.run(agent: agent, student: student, seed: seed ^ 0x726F_6C6C_6F75_7473, logger: logger)
+                } catch is CancellationError where Task.isShuttingDownGracefully {
+                    // Stopped mid-step by the shutdown: the agent drains what was reported.
+                }
+            },
+        ], logger: logger).run()
         let counters = await agent.counters
         let totals = await agent.queuedTotals
         let summary = Summary(

@@ -94,20 +94,22 @@ struct Outbox: Sendable {
             && isPending[Int(sequence - firstSequence)]
     }
 
-    /// Forgets what `ack` covers and returns how many reports it settled; `settled` is
-    /// given each one's time from being queued to `now`.
+    /// Forgets what `ack` covers and returns how many reports it settled; `timing`, when given,
+    /// gets each one's time from being queued to `now`. Without it the settled entries are not
+    /// read at all: a read copies the entry and retains its report, per report, for nothing
+    /// when metrics are off.
     @discardableResult
     mutating func acknowledge(
-        _ ack: Acknowledgement, at now: ContinuousClock.Instant = .now, settled: (Duration) -> Void = { _ in }
+        _ ack: Acknowledgement, at now: ContinuousClock.Instant = .now, timing: ((Duration) -> Void)? = nil
     ) -> Int {
         let before = count
         while !slots.isEmpty, firstSequence <= ack.contiguousThrough {
-            if let entry = slots[0] { settled(now - entry.queuedAt) }
+            if let timing, let entry = slots[0] { timing(now - entry.queuedAt) }
             settle(at: 0)
         }
         for sequence in ack.selective where sequence >= firstSequence && sequence - firstSequence < UInt64(slots.count) {
             let index = Int(sequence - firstSequence)
-            if isPending[index], let entry = slots[index] { settled(now - entry.queuedAt) }
+            if let timing, isPending[index], let entry = slots[index] { timing(now - entry.queuedAt) }
             settle(at: index)
         }
         return before - count

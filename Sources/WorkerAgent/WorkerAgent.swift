@@ -27,15 +27,14 @@ import NNG
 public actor WorkerAgent {
     public nonisolated let configuration: WorkerAgentConfiguration
     public nonisolated let identity: Wire.WorkerIdentity
-    /// `identity` as reports carry it and acknowledgements are matched against it.
-    let reportingWorker: ReportFrame.Worker
     let logger: Logger
     let subscriber: Socket
     let publisher: Socket
     let allocator: BatchAllocator
 
     var random: Xoshiro256StarStar
-    var outbox: Outbox
+    /// The protocol's state and decisions; this actor only carries out what it returns.
+    var session: WorkerSession
     /// Signs every frame sent, retransmissions too, when the configuration has a key.
     var signer: FrameSigner?
     var policy: PublishedPolicy?
@@ -45,37 +44,21 @@ public actor WorkerAgent {
     var outboxWaiters: [Int: (limit: Int, continuation: CheckedContinuation<Void, any Error>)] = [:]
     var nextWaiterID = 0
 
-    /// Reports queued since the last flush, not sent yet: a flush sends all of them, as few
-    /// frames as the coordinator allows, so a producer faster than one frame per report is
-    /// served in batches.
-    var unsent: [ReportFrame] = []
-    /// Wakes the loop in `run()` that flushes `unsent`; nil when the agent is not running
-    /// (then reports wait in the outbox for the connection, which sends everything pending).
+    /// Wakes the loop in `run()` that flushes the reports queued since the last flush, and
+    /// ends `run()` when finished; nil when the agent is not running (then reports wait in the
+    /// outbox for the connection, which sends everything pending).
     var flushRequests: AsyncStream<Void>.Continuation?
-    /// From the coordinator's join answer; 1 until then, and with coordinators that predate batches.
-    var maximumReportsPerFrame = 1
-    /// A frame stops taking reports past this many bytes: far under the 1 MiB receivers
-    /// accept, and already large enough that the per-frame cost no longer matters.
-    static let batchByteBudget = 64 << 10
-
-    var joined = false
-    var lastJoinSent: ContinuousClock.Instant?
-    var heartbeatInterval: Duration = .seconds(2)
-    var lastHeartbeatSent: ContinuousClock.Instant?
-    var draining = false
-    var leaveAccepted = false
     var failure: WorkerAgentError?
+    /// Whether `stop()` has run: the sockets are closing and no acknowledgement can arrive any more.
+    var isStopped = false
 
-    public internal(set) var counters = WorkerAgentCounters()
+    public var counters: WorkerAgentCounters { session.counters }
 
     /// Everything queued for the coordinator, by category, totalled as the coordinator
     /// totals what it accepts: after a drain the two must agree.
-    public internal(set) var queuedTotals: [String: CategoryTotals] = [:]
+    public var queuedTotals: [String: CategoryTotals] { session.queuedTotals }
 
     let metrics: WorkerAgentMetrics
-
-    /// The categories this worker can draw from, announced when it joins.
-    var categories: [String]
 
     /// `metricsFactory` receives the agent's metrics (the time from each report to its
     /// acknowledgement); by default swift-metrics' global factory.
@@ -91,8 +74,6 @@ public actor WorkerAgent {
         }
         self.configuration = configuration
         self.identity = Wire.WorkerIdentity(workerID: configuration.workerID, incarnation: configuration.incarnation)
-        self.reportingWorker = ReportFrame.Worker(workerID: configuration.workerID, incarnation: configuration.incarnation)
-        self.categories = categories
         var logger = logger
         logger[metadataKey: "worker"] = "\(identity)"
         self.logger = logger
@@ -100,12 +81,17 @@ public actor WorkerAgent {
             method: configuration.allocationMethod, explorationFloor: configuration.explorationFloor)
         self.random = Xoshiro256StarStar(seed: configuration.seed)
         self.signer = configuration.signingKey.map(FrameSigner.init)
-        self.outbox = Outbox(
-            capacity: configuration.outboxCapacity,
-            overflow: configuration.overflowPolicy,
-            initialTimeout: configuration.retransmitTimeout,
-            maximumTimeout: configuration.maximumRetransmitTimeout,
-            seed: configuration.seed ^ 0x6F75_7462_6F78)
+        self.session = WorkerSession(
+            settings: .init(
+                identity: identity, hostname: configuration.hostname, stepShare: configuration.stepShare,
+                joinRetryInterval: configuration.joinRetryInterval),
+            categories: categories,
+            outbox: Outbox(
+                capacity: configuration.outboxCapacity,
+                overflow: configuration.overflowPolicy,
+                initialTimeout: configuration.retransmitTimeout,
+                maximumTimeout: configuration.maximumRetransmitTimeout,
+                seed: configuration.seed ^ 0x6F75_7462_6F78))
         self.subscriber = try Socket(.subscriber)
         self.publisher = try Socket(.publisher)
         for topic in [Topic.policy, .acks, .control] {
@@ -114,126 +100,6 @@ public actor WorkerAgent {
         try subscriber.setMaxReceiveSize(WireCodec.defaultMaximumFrameSize)
         try subscriber.setReceiveBufferSize(1024)
         try publisher.setSendBufferSize(8192)
-    }
-
-    /// Connects and serves the protocol until the agent is drained or the task is cancelled.
-    ///
-    /// Throws if the coordinator rejects the join or speaks no common protocol version.
-    public func run() async throws {
-        let broadcastEvents = subscriber.pipeEvents()
-        let reportEvents = publisher.pipeEvents()
-        try subscriber.dial(configuration.broadcastURL, reconnect: configuration.reconnect, tls: configuration.tls)
-        try publisher.dial(configuration.reportsURL, reconnect: configuration.reconnect, tls: configuration.tls)
-        logger.info("dialing coordinator", metadata: [
-            "broadcast": "\(configuration.broadcastURL)", "reports": "\(configuration.reportsURL)",
-        ])
-        let (ending, endRun) = AsyncStream.makeStream(of: Void.self)
-        self.endRun = endRun
-        let (flushes, flushRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        self.flushRequests = flushRequests
-        // The sockets close only once every loop below has returned: closing a socket while
-        // one of its receives is being cancelled can crash or hang libnng 1.5.2.
-        defer {
-            self.endRun = nil
-            self.flushRequests = nil
-            stop()
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // stop() ends the run through here; the other loops are then cancelled.
-                for await _ in ending { return }
-            }
-            group.addTask {
-                // One hop onto the actor per batch of queued frames, not per frame.
-                for try await batch in self.subscriber.messageBatches(maximum: 64) {
-                    await self.receive(batch)
-                }
-            }
-            group.addTask {
-                for await _ in flushes {
-                    // Lets the work ready now, such as the producer's next reports, run first:
-                    // under load the flush then takes several reports at once; idle, it costs
-                    // nothing.
-                    await Task.yield()
-                    await self.flush()
-                }
-            }
-            group.addTask {
-                for await event in broadcastEvents where event.kind == .added {
-                    await self.connected(broadcast: true)
-                }
-            }
-            group.addTask {
-                for await event in reportEvents where event.kind == .added {
-                    await self.connected(broadcast: false)
-                }
-            }
-            group.addTask {
-                let clock = ContinuousClock()
-                while !Task.isCancelled {
-                    try await clock.sleep(for: self.configuration.tickInterval)
-                    await self.tick(at: clock.now)
-                }
-            }
-            // Each loop ends only when the agent stops (drained or failed), the sockets close,
-            // or the task is cancelled.
-            _ = try await group.next()
-            group.cancelAll()
-        }
-        if let failure { throw failure }
-    }
-
-    /// The newest policy, waiting for the first one if none has arrived yet.
-    public func currentPolicy() async throws -> PublishedPolicy {
-        try await policy(newerThan: nil)
-    }
-
-    /// The first policy adopted with a version above `version`, waiting for it if the
-    /// cached one is not newer: for a trainer that must not draw twice from one step's policy.
-    public func nextPolicy(after version: UInt64) async throws -> PublishedPolicy {
-        try await policy(newerThan: version)
-    }
-
-    func policy(newerThan version: UInt64?) async throws -> PublishedPolicy {
-        if let policy, version.map({ policy.version > $0 }) ?? true { return policy }
-        if let failure { throw failure }
-        let id = nextWaiterID
-        nextWaiterID += 1
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    policyWaiters[id] = (version, continuation)
-                }
-            }
-        } onCancel: {
-            Task { await self.cancelWaiter(id) }
-        }
-    }
-
-    /// Waits until at most `limit` reports are unacknowledged.
-    ///
-    /// A producer faster than the coordinator calls this before each report to bound
-    /// what it has in flight (a credit window), instead of filling the outbox until it
-    /// abandons reports or the coordinator's queue drops them.
-    public func waitUntilUnacknowledged(atMost limit: Int) async throws {
-        if outbox.count <= limit { return }
-        if let failure { throw failure }
-        guard !isStopped else { throw WorkerAgentError.stopped }
-        let id = nextWaiterID
-        nextWaiterID += 1
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    outboxWaiters[id] = (limit, continuation)
-                }
-            }
-        } onCancel: {
-            Task { await self.cancelWaiter(id) }
-        }
     }
 
     /// Draws the categories of a batch of `size` samples from the newest policy.
@@ -277,83 +143,42 @@ public actor WorkerAgent {
     @discardableResult
     public func report(policyVersion: UInt64, statistics: [AdvantageStatistics]) async throws -> UInt64 {
         if let failure { throw failure }
-        guard !draining else { throw WorkerAgentError.stopped }
-        guard !statistics.isEmpty else { throw WorkerAgentError.invalidReport("a report needs at least one category") }
-        // Mapped, not appended: each array is allocated once at its final size.
-        let candidates = try statistics.map { statistics in
-            let candidate = CategoryReport(
-                category: statistics.category, count: statistics.count,
-                sumAbsAdvantage: statistics.sumAbsAdvantage, sumSquaredAdvantage: statistics.sumSquaredAdvantage,
-                sumReward: statistics.sumReward, version: Int(clamping: policyVersion), share: configuration.stepShare,
-                groups: statistics.groups, zeroVarianceGroups: statistics.zeroVarianceGroups)
-            do {
-                try candidate.validate()
-            } catch {
-                throw WorkerAgentError.invalidReport("\(statistics.category): \(error)")
-            }
-            return candidate
-        }
-        var report = ReportFrame(
-            worker: reportingWorker, policyVersion: policyVersion, stepShare: configuration.stepShare,
-            categories: candidates.map {
-                ReportFrame.Category(
-                    category: $0.category, count: UInt64($0.count), sumAbsAdvantage: $0.sumAbsAdvantage,
-                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward,
-                    groups: $0.groups.map { UInt64($0) }, zeroVarianceGroups: $0.zeroVarianceGroups.map { UInt64($0) })
-            })
-        switch outbox.enqueue(&report, at: .now) {
-        case .full:
-            throw WorkerAgentError.outboxFull(capacity: outbox.capacity)
-        case .queuedDropping(_, let dropped):
-            counters.reportsAbandoned += 1
+        let queued = try session.queue(
+            policyVersion: policyVersion, statistics: statistics, batched: flushRequests != nil, at: .now)
+        if let abandoned = queued.abandoned {
             logger.warning("outbox full: abandoned the oldest unacknowledged report", metadata: [
-                "abandoned_sequence": "\(dropped)", "capacity": "\(outbox.capacity)",
+                "abandoned_sequence": "\(abandoned)", "capacity": "\(session.outbox.capacity)",
             ])
-        case .queued:
-            break
         }
-        counters.reportsQueued += 1
-        counters.samplesQueued += statistics.reduce(0) { $0 + UInt64($1.count) }
-        for candidate in candidates { queuedTotals[candidate.category, default: CategoryTotals()].add(candidate) }
-        if let flushRequests {
-            unsent.append(report)
-            if unsent.count == 1 { flushRequests.yield() }
-        }
-        return report.sequence
+        if queued.startsBatch { flushRequests?.yield() }
+        return queued.sequence
     }
 
     /// Reports sent and not yet acknowledged.
-    public var unacknowledgedCount: Int { outbox.count }
+    public var unacknowledgedCount: Int { session.unacknowledgedCount }
 
     /// Sends everything pending, waits until the coordinator has acknowledged it
     /// all, says goodbye and closes. Further reports are refused.
     public func drain(timeout: Duration = .seconds(30)) async throws {
-        draining = true
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        resendAllPending(at: clock.now)
+        send(session.beginDrain(at: clock.now))
         // The tick loop keeps retransmitting; acknowledgements empty the outbox.
-        while !outbox.isEmpty {
-            guard clock.now < deadline else { throw WorkerAgentError.drainTimedOut(unacknowledged: outbox.count) }
+        while session.drainProgress != .finished {
+            send(session.leave(at: clock.now))
+            guard clock.now < deadline else { break }
             try await clock.sleep(for: configuration.tickInterval)
         }
-        var leave = Wire.Leave()
-        leave.worker = identity
-        leave.lastSequence = outbox.nextSequence - 1
-        while !leaveAccepted, clock.now < deadline {
-            send(.leave(leave))
-            try await clock.sleep(for: configuration.joinRetryInterval)
-        }
-        if !leaveAccepted {
+        switch session.drainProgress {
+        case .awaitingAcknowledgements(let count):
+            throw WorkerAgentError.drainTimedOut(unacknowledged: count)
+        case .leaving:
             logger.warning("drained, but the coordinator did not confirm the leave before the deadline")
+        case .finished:
+            break
         }
-        logger.info("drained", metadata: ["reports": "\(counters.reportsAcknowledged)"])
+        logger.info("drained", metadata: ["reports": "\(session.counters.reportsAcknowledged)"])
         stop()
-    }
-
-    func cancelWaiter(_ id: Int) {
-        policyWaiters.removeValue(forKey: id)?.continuation.resume(throwing: CancellationError())
-        outboxWaiters.removeValue(forKey: id)?.continuation.resume(throwing: CancellationError())
     }
 
     func fail(_ error: WorkerAgentError) {
@@ -361,17 +186,14 @@ public actor WorkerAgent {
         stop()
     }
 
-    /// Whether `stop()` has run: the sockets are closing and no acknowledgement can arrive any more.
-    var isStopped = false
-    /// Ends a `run()` in progress.
-    var endRun: AsyncStream<Void>.Continuation?
-
+    /// Refuses further reports, ends a `run()` in progress and fails every waiter.
     func stop() {
-        draining = true
+        session.draining = true
         isStopped = true
-        if let endRun {
-            // run() closes the sockets once its loops have returned.
-            endRun.yield()
+        if let flushRequests {
+            // Ends the flush loop, and with it run(), which closes the sockets once its loops
+            // have returned.
+            flushRequests.finish()
         } else {
             closeSockets()
         }

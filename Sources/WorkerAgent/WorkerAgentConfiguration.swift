@@ -33,6 +33,8 @@ public struct WorkerAgentConfiguration: Sendable {
     public var joinRetryInterval: Duration
     /// How often the agent runs its timers (retransmission, heartbeat, join).
     public var tickInterval: Duration
+    /// How long a graceful shutdown of `run()` (in a `ServiceGroup`) waits for acknowledgements.
+    public var drainTimeout: Duration
     /// How nng redials a lost coordinator.
     public var reconnect: ReconnectPolicy
     public var tls: TLSConfiguration?
@@ -56,6 +58,7 @@ public struct WorkerAgentConfiguration: Sendable {
         maximumRetransmitTimeout: Duration = .seconds(5),
         joinRetryInterval: Duration = .milliseconds(250),
         tickInterval: Duration = .milliseconds(20),
+        drainTimeout: Duration = .seconds(30),
         reconnect: ReconnectPolicy = ReconnectPolicy(minimum: .milliseconds(100), maximum: .seconds(2)),
         tls: TLSConfiguration? = nil,
         signingKey: AuthenticationKey? = nil
@@ -75,6 +78,7 @@ public struct WorkerAgentConfiguration: Sendable {
         self.maximumRetransmitTimeout = maximumRetransmitTimeout
         self.joinRetryInterval = joinRetryInterval
         self.tickInterval = tickInterval
+        self.drainTimeout = drainTimeout
         self.reconnect = reconnect
         self.tls = tls
         self.signingKey = signingKey
