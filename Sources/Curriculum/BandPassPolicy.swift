@@ -14,7 +14,7 @@
 /// - When no category is in the band, the ones nearest to it are admitted instead (the
 ///   smallest `max(low - p, p - high)`, ties sharing equally): the curriculum keeps
 ///   training on the closest thing to useful rather than stopping or going uniform.
-public struct BandPassPolicy: CurriculumPolicy, Codable {
+public struct BandPassPolicy: PassRatePolicy, Codable {
     public static let name = "bandpass"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -39,7 +39,7 @@ public struct BandPassPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var passRates: PassRates
+    var passRates: PassRates
 
     public init(_ configuration: Configuration = .init()) throws(ConfigurationError) {
         try ConfigurationError.require(
@@ -47,20 +47,9 @@ public struct BandPassPolicy: CurriculumPolicy, Codable {
         try ConfigurationError.require(
             configuration.high >= configuration.low && configuration.high <= 1, "band-high", configuration.high,
             "in [band-low, 1]")
-        try PassRates.validate(window: configuration.window, scale: configuration.scale)
+        passRates = try PassRates(window: configuration.window, scale: configuration.scale)
         self.configuration = configuration
-        passRates = PassRates(window: configuration.window, scale: configuration.scale)
     }
-
-    public var categories: [String] { passRates.names }
-
-    public mutating func register(_ category: String) { passRates.register(category) }
-
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        passRates.merge(report, weight: weight)
-    }
-
-    public mutating func advance(by steps: Int) {}
 
     /// How far each arm's pass rate lies outside the band: 0 inside it or without samples.
     public var distances: [Double] {
@@ -77,7 +66,7 @@ public struct BandPassPolicy: CurriculumPolicy, Codable {
         let weights = zip(admitted, fractions).map { isAdmitted, fraction in isAdmitted ? fraction ?? unmeasured : 0 }
         let p = weights.contains { $0 > 0 } ? weights : admitted.map { $0 ? 1.0 : 0 }
         return CurriculumDistribution(
-            categories: passRates.names, probabilities: Softmax.proportional(p),
+            categories: categories, probabilities: Softmax.proportional(p),
             values: passRates.rates.map { $0 ?? PassRatePolicyDefaults.unknownPassRate })
     }
 

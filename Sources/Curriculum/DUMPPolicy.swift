@@ -7,7 +7,7 @@
 /// ``SampleWindow``), each sample taken to carry the report's mean |A|. The staleness weight
 /// scales the counts entered in the window and in n_j and N; the share is not used, since
 /// `n` already is the worker's part of the batch.
-public struct DUMPPolicy: CurriculumPolicy, Codable {
+public struct DUMPPolicy: CurriculumPolicy, ArmTable, Codable {
     public static let name = "dump"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -33,7 +33,7 @@ public struct DUMPPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var arms = ArmIndex()
+    var arms = ArmIndex()
     private var windows: [SampleWindow] = []
     private var counts: [Double] = []
     private var total = 0.0
@@ -43,19 +43,9 @@ public struct DUMPPolicy: CurriculumPolicy, Codable {
         self.configuration = configuration
     }
 
-    public var categories: [String] { arms.names }
-
-    public mutating func register(_ category: String) {
-        _ = position(of: category)
-    }
-
-    @inline(__always) private mutating func position(of category: String) -> Int {
-        let (p, inserted) = arms.insert(category)
-        if inserted {
-            windows.append(SampleWindow(capacity: Double(configuration.window)))
-            counts.append(0)
-        }
-        return p
+    mutating func appendArm() {
+        windows.append(SampleWindow(capacity: Double(configuration.window)))
+        counts.append(0)
     }
 
     public mutating func merge(_ report: CategoryReport, weight: Double) {

@@ -9,7 +9,7 @@
 /// estimated from `draws` joint draws. They come from a copy of the policy's generator,
 /// which advances on every state change: the distribution is a pure function of the state,
 /// and a snapshot, which includes the generator, restores it exactly.
-public struct DiscountedThompsonPolicy: CurriculumPolicy, Codable {
+public struct DiscountedThompsonPolicy: CurriculumPolicy, RewardSignalArmTable, Codable {
     public static let name = "thompson"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -43,11 +43,11 @@ public struct DiscountedThompsonPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var arms = ArmIndex()
+    var arms = ArmIndex()
     private var successes: [Double] = []
     private var failures: [Double] = []
     private var generator: Xoshiro256StarStar
-    private var signal: RewardSignal
+    var signal: RewardSignal
 
     public init(_ configuration: Configuration = .init()) throws(ConfigurationError) {
         try configuration.validate()
@@ -56,29 +56,17 @@ public struct DiscountedThompsonPolicy: CurriculumPolicy, Codable {
         signal = RewardSignal(objective: configuration.objective)
     }
 
-    public var categories: [String] { arms.names }
-
-    public mutating func register(_ category: String) {
-        _ = position(of: category)
-    }
-
-    @inline(__always) private mutating func position(of category: String) -> Int {
-        let (p, inserted) = arms.insert(category)
-        if inserted {
-            successes.append(0)
-            failures.append(0)
-            signal.appendArm()
-            _ = generator.next()
-        }
-        return p
+    mutating func appendArm() {
+        successes.append(0)
+        failures.append(0)
+        signal.appendArm()
+        _ = generator.next()
     }
 
     public mutating func merge(_ report: CategoryReport, weight: Double) {
-        let arm = position(of: report.category)
-        guard report.count > 0 else { return }
-        let x = configuration.scale.unit(signal.reward(for: report, arm: arm))
-        let n = Double(report.count) * weight
-        guard n > 0 else { return }
+        guard let samples = weightedSamples(of: report, weight: weight) else { return }
+        let (arm, r, n) = samples
+        let x = configuration.scale.unit(r)
         successes[arm] += n * x
         failures[arm] += n * (1 - x)
         _ = generator.next()
@@ -86,11 +74,7 @@ public struct DiscountedThompsonPolicy: CurriculumPolicy, Codable {
 
     public mutating func advance(by steps: Int) {
         guard steps > 0 else { return }
-        let d = Math.pow(configuration.gamma, Double(steps))
-        for k in successes.indices {
-            successes[k] *= d
-            failures[k] *= d
-        }
+        Self.discount(&successes, &failures, gamma: configuration.gamma, steps: steps)
         _ = generator.next()
     }
 

@@ -6,7 +6,7 @@
 /// reports of that step add their samples. The staleness weight scales the added count and
 /// sum; the share is not used (the count already is the worker's part). The defaults c = 1,
 /// xi = 2 make the bonus UCB1's `sqrt(2 ln N / N_k)` (Auer et al., 2002), the same as DUMP's.
-public struct DiscountedUCBPolicy: CurriculumPolicy, Codable {
+public struct DiscountedUCBPolicy: CurriculumPolicy, RewardSignalArmTable, Codable {
     public static let name = "ducb"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -41,11 +41,11 @@ public struct DiscountedUCBPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var arms = ArmIndex()
+    var arms = ArmIndex()
     private var counts: [Double] = []
     private var sums: [Double] = []
     private var total = 0.0
-    private var signal: RewardSignal
+    var signal: RewardSignal
 
     public init(_ configuration: Configuration = .init()) throws(ConfigurationError) {
         try configuration.validate()
@@ -53,28 +53,15 @@ public struct DiscountedUCBPolicy: CurriculumPolicy, Codable {
         signal = RewardSignal(objective: configuration.objective)
     }
 
-    public var categories: [String] { arms.names }
-
-    public mutating func register(_ category: String) {
-        _ = position(of: category)
-    }
-
-    @inline(__always) private mutating func position(of category: String) -> Int {
-        let (p, inserted) = arms.insert(category)
-        if inserted {
-            counts.append(0)
-            sums.append(0)
-            signal.appendArm()
-        }
-        return p
+    mutating func appendArm() {
+        counts.append(0)
+        sums.append(0)
+        signal.appendArm()
     }
 
     public mutating func merge(_ report: CategoryReport, weight: Double) {
-        let arm = position(of: report.category)
-        guard report.count > 0 else { return }
-        let r = signal.reward(for: report, arm: arm)
-        let n = Double(report.count) * weight
-        guard n > 0 else { return }
+        guard let samples = weightedSamples(of: report, weight: weight) else { return }
+        let (arm, r, n) = samples
         counts[arm] += n
         sums[arm] = Math.clampFinite(sums[arm] + n * r)
         total += n
@@ -82,32 +69,17 @@ public struct DiscountedUCBPolicy: CurriculumPolicy, Codable {
 
     public mutating func advance(by steps: Int) {
         guard steps > 0 else { return }
-        let d = Math.pow(configuration.gamma, Double(steps))
-        var t = CompensatedSum()
-        for k in counts.indices {
-            counts[k] *= d
-            sums[k] *= d
-            t.add(counts[k])
-        }
-        total = t.value
+        Self.discount(&counts, &sums, gamma: configuration.gamma, steps: steps)
+        total = CompensatedSum.total(counts)
     }
 
     /// Each arm's index; +infinity for an arm with no (undiscounted-away) samples.
     public var indices: [Double] {
-        let logTotal = UCBIndex.logTotal(total)
-        return counts.indices.map {
-            UCBIndex.value(
-                sum: sums[$0], count: counts[$0], logTotal: logTotal, c: configuration.c, xi: configuration.xi)
-        }
+        UCBIndex.values(sums: sums, counts: counts, total: total, c: configuration.c, xi: configuration.xi)
     }
 
     public func distribution() -> CurriculumDistribution {
-        let index = indices
-        return CurriculumDistribution(
-            categories: arms.names,
-            probabilities: Softmax.probabilities(index, temperature: configuration.temperature),
-            values: UCBIndex.loggable(index)
-        )
+        UCBIndex.distribution(categories: arms.names, indices: indices, temperature: configuration.temperature)
     }
 
     public var snapshot: PolicySnapshot { .discountedUCB(self) }

@@ -11,7 +11,7 @@
 /// Weights are kept as logarithms, so they never overflow. The theory's tuning
 /// `gamma ~ sqrt(K ln K / T)` gives about 0.01 for T = 240 steps of 256 samples, hence the
 /// default; alpha ~ 1/T per play is about 0.005 per such step.
-public struct EXP3SPolicy: CurriculumPolicy, Codable {
+public struct EXP3SPolicy: CurriculumPolicy, RewardSignalArmTable, Codable {
     public static let name = "exp3s"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -42,12 +42,12 @@ public struct EXP3SPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var arms = ArmIndex()
+    var arms = ArmIndex()
     private var logWeights: [Double] = []
     /// `sum exp(logWeights - reference)`, kept up to date on every merge so that p_k costs O(1).
     private var reference = 0.0
     private var weightSum = 0.0
-    private var signal: RewardSignal
+    var signal: RewardSignal
 
     public init(_ configuration: Configuration = .init()) throws(ConfigurationError) {
         try configuration.validate()
@@ -55,23 +55,13 @@ public struct EXP3SPolicy: CurriculumPolicy, Codable {
         signal = RewardSignal(objective: configuration.objective)
     }
 
-    public var categories: [String] { arms.names }
-
-    public mutating func register(_ category: String) {
-        _ = position(of: category)
-    }
-
-    @inline(__always) private mutating func position(of category: String) -> Int {
-        let (p, inserted) = arms.insert(category)
-        if inserted {
-            // A new arm starts at the largest current weight: EXP3 starts all arms equal, and an
-            // arm arriving late should not be buried under the others' accumulated gains.
-            let start = logWeights.max() ?? 0
-            logWeights.append(start)
-            weightSum += Math.exp(start - reference)
-            signal.appendArm()
-        }
-        return p
+    mutating func appendArm() {
+        // A new arm starts at the largest current weight: EXP3 starts all arms equal, and an
+        // arm arriving late should not be buried under the others' accumulated gains.
+        let start = logWeights.max() ?? 0
+        logWeights.append(start)
+        weightSum += Math.exp(start - reference)
+        signal.appendArm()
     }
 
     @inline(__always) private func probability(_ k: Int) -> Double {
@@ -81,11 +71,10 @@ public struct EXP3SPolicy: CurriculumPolicy, Codable {
     }
 
     public mutating func merge(_ report: CategoryReport, weight: Double) {
-        let arm = position(of: report.category)
-        guard report.count > 0 else { return }
-        let x = configuration.scale.unit(signal.reward(for: report, arm: arm))
-        let plays = Double(report.count) * weight
-        guard plays > 0, x > 0 else { return }
+        guard let samples = weightedSamples(of: report, weight: weight) else { return }
+        let (arm, r, plays) = samples
+        let x = configuration.scale.unit(r)
+        guard x > 0 else { return }
         let K = Double(logWeights.count)
         let old = Math.exp(logWeights[arm] - reference)
         logWeights[arm] += configuration.gamma * plays * x / (K * probability(arm))

@@ -9,7 +9,7 @@
 /// what the formula estimates, without assuming that every prompt of the category has the
 /// same pass rate (a category of prompts always or never solved has p = 0.5 and no
 /// informative group). When every weight is 0 the distribution is uniform.
-public struct GroupInformativePolicy: CurriculumPolicy, Codable {
+public struct GroupInformativePolicy: PassRatePolicy, Codable {
     public static let name = "informative"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -28,25 +28,14 @@ public struct GroupInformativePolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var passRates: PassRates
+    var passRates: PassRates
 
     public init(_ configuration: Configuration = .init()) throws(ConfigurationError) {
         try ConfigurationError.require(
             configuration.groupSize >= 2, "group-size", configuration.groupSize, "at least 2")
-        try PassRates.validate(window: configuration.window, scale: configuration.scale)
+        passRates = try PassRates(window: configuration.window, scale: configuration.scale)
         self.configuration = configuration
-        passRates = PassRates(window: configuration.window, scale: configuration.scale)
     }
-
-    public var categories: [String] { passRates.names }
-
-    public mutating func register(_ category: String) { passRates.register(category) }
-
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        passRates.merge(report, weight: weight)
-    }
-
-    public mutating func advance(by steps: Int) {}
 
     /// Each arm's weight: the measured informative-group fraction, or `1 - p^G - (1 - p)^G`.
     public var weights: [Double] {
@@ -61,7 +50,7 @@ public struct GroupInformativePolicy: CurriculumPolicy, Codable {
 
     public func distribution() -> CurriculumDistribution {
         let w = weights
-        return CurriculumDistribution(categories: passRates.names, probabilities: Softmax.proportional(w), values: w)
+        return CurriculumDistribution(categories: categories, probabilities: Softmax.proportional(w), values: w)
     }
 
     public var snapshot: PolicySnapshot { .groupInformative(self) }

@@ -5,7 +5,7 @@
 /// a category without samples counts as p = 0.5, so that new categories are tried first.
 /// When every weight is 0 (every category always or never solved) the distribution is
 /// uniform. Use `--min-probability` to keep solved categories from vanishing entirely.
-public struct LearnabilityPolicy: CurriculumPolicy, Codable {
+public struct LearnabilityPolicy: PassRatePolicy, Codable {
     public static let name = "learnability"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -21,23 +21,12 @@ public struct LearnabilityPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var passRates: PassRates
+    var passRates: PassRates
 
     public init(_ configuration: Configuration = .init()) throws(ConfigurationError) {
-        try PassRates.validate(window: configuration.window, scale: configuration.scale)
+        passRates = try PassRates(window: configuration.window, scale: configuration.scale)
         self.configuration = configuration
-        passRates = PassRates(window: configuration.window, scale: configuration.scale)
     }
-
-    public var categories: [String] { passRates.names }
-
-    public mutating func register(_ category: String) { passRates.register(category) }
-
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        passRates.merge(report, weight: weight)
-    }
-
-    public mutating func advance(by steps: Int) {}
 
     /// Each arm's weight `p (1 - p)`.
     public var weights: [Double] {
@@ -49,17 +38,8 @@ public struct LearnabilityPolicy: CurriculumPolicy, Codable {
 
     public func distribution() -> CurriculumDistribution {
         let w = weights
-        return CurriculumDistribution(categories: passRates.names, probabilities: Softmax.proportional(w), values: w)
+        return CurriculumDistribution(categories: categories, probabilities: Softmax.proportional(w), values: w)
     }
 
     public var snapshot: PolicySnapshot { .learnability(self) }
-}
-
-/// What the pass-rate policies share.
-public enum PassRatePolicyDefaults {
-    /// The pass-rate window, in samples per category.
-    public static let window = 256
-    /// The pass rate a category is taken to have before its first sample: the most
-    /// informative one, so that new categories are measured first.
-    public static let unknownPassRate = 0.5
 }

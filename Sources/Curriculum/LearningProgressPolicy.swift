@@ -13,7 +13,7 @@
 /// so that, as for SEC, splitting a step among workers contracts the old lp and m exactly as
 /// one report would. The first report of an arm only sets m. Then
 /// `p = (1 - epsilon) lp / sum lp + epsilon / K`, uniform while every lp is 0.
-public struct LearningProgressPolicy: CurriculumPolicy, Codable {
+public struct LearningProgressPolicy: CurriculumPolicy, ArmTable, Codable {
     public static let name = "lp"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -32,7 +32,7 @@ public struct LearningProgressPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var arms = ArmIndex()
+    var arms = ArmIndex()
     private var meanReward: [Double] = []
     private var seen: [Bool] = []
     private var progress: [Double] = []
@@ -42,20 +42,10 @@ public struct LearningProgressPolicy: CurriculumPolicy, Codable {
         self.configuration = configuration
     }
 
-    public var categories: [String] { arms.names }
-
-    public mutating func register(_ category: String) {
-        _ = position(of: category)
-    }
-
-    @inline(__always) private mutating func position(of category: String) -> Int {
-        let (p, inserted) = arms.insert(category)
-        if inserted {
-            meanReward.append(0)
-            seen.append(false)
-            progress.append(0)
-        }
-        return p
+    mutating func appendArm() {
+        meanReward.append(0)
+        seen.append(false)
+        progress.append(0)
     }
 
     public mutating func merge(_ report: CategoryReport, weight: Double) {

@@ -13,34 +13,29 @@
 /// the fraction of informative groups (not all G rewards equal), each report's samples
 /// carrying its `1 - zero_variance_groups / groups`. Reports without group counts leave it
 /// alone, so it measures what the workers that count groups saw.
-struct PassRates: Sendable, Codable {
+struct PassRates: ArmTable, Sendable, Codable {
     let scale: RewardScale
     private let window: Int
-    private var arms = ArmIndex()
+    var arms = ArmIndex()
     private var windows: [SampleWindow] = []
     private var informative: [SampleWindow] = []
 
-    init(window: Int, scale: RewardScale) {
+    /// Throws when the window is not positive or the scale is invalid: the parameters every
+    /// pass-rate policy shares.
+    init(window: Int, scale: RewardScale) throws(ConfigurationError) {
+        try ConfigurationError.require(window > 0, "window", window, "positive")
+        try scale.validate()
         self.window = window
         self.scale = scale
     }
 
-    var names: [String] { arms.names }
-    var count: Int { arms.count }
-
-    /// The arm's position, registering it if it is new.
-    @discardableResult
-    mutating func register(_ category: String) -> Int {
-        let (p, inserted) = arms.insert(category)
-        if inserted {
-            windows.append(SampleWindow(capacity: Double(window)))
-            informative.append(SampleWindow(capacity: Double(window)))
-        }
-        return p
+    mutating func appendArm() {
+        windows.append(SampleWindow(capacity: Double(window)))
+        informative.append(SampleWindow(capacity: Double(window)))
     }
 
     mutating func merge(_ report: CategoryReport, weight: Double) {
-        let arm = register(report.category)
+        let arm = position(of: report.category)
         let n = Double(report.count) * weight
         guard n > 0 else { return }
         windows[arm].append(count: n, mean: scale.unit(report.meanReward))
@@ -55,11 +50,5 @@ struct PassRates: Sendable, Codable {
     /// Each arm's recent fraction of informative groups, nil while no report of it counted groups.
     var informativeGroupFractions: [Double?] {
         informative.map { $0.count > 0 ? $0.mean : nil }
-    }
-
-    /// Validates the parameters every pass-rate policy shares.
-    static func validate(window: Int, scale: RewardScale) throws(ConfigurationError) {
-        try ConfigurationError.require(window > 0, "window", window, "positive")
-        try scale.validate()
     }
 }

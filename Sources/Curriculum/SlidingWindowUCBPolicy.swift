@@ -7,7 +7,7 @@
 /// count, every sample carrying the report's reward; the oldest chunk is cut proportionally
 /// when the window overflows (as in ``SampleWindow``). The share is not used. An arm whose
 /// plays have all left the window is unplayed again and gets +infinity, as in the paper.
-public struct SlidingWindowUCBPolicy: CurriculumPolicy, Codable {
+public struct SlidingWindowUCBPolicy: CurriculumPolicy, RewardSignalArmTable, Codable {
     public static let name = "swucb"
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -48,7 +48,7 @@ public struct SlidingWindowUCBPolicy: CurriculumPolicy, Codable {
     }
 
     public let configuration: Configuration
-    private var arms = ArmIndex()
+    var arms = ArmIndex()
     private var chunks: [Chunk] = []
     private var head = 0
     private var windowCount = 0.0
@@ -56,7 +56,7 @@ public struct SlidingWindowUCBPolicy: CurriculumPolicy, Codable {
     private var liveChunks: [Int] = []
     private var sums: [Double] = []
     private var plays = 0.0
-    private var signal: RewardSignal
+    var signal: RewardSignal
 
     public init(_ configuration: Configuration = .init()) throws(ConfigurationError) {
         try configuration.validate()
@@ -64,29 +64,16 @@ public struct SlidingWindowUCBPolicy: CurriculumPolicy, Codable {
         signal = RewardSignal(objective: configuration.objective)
     }
 
-    public var categories: [String] { arms.names }
-
-    public mutating func register(_ category: String) {
-        _ = position(of: category)
-    }
-
-    @inline(__always) private mutating func position(of category: String) -> Int {
-        let (p, inserted) = arms.insert(category)
-        if inserted {
-            counts.append(0)
-            liveChunks.append(0)
-            sums.append(0)
-            signal.appendArm()
-        }
-        return p
+    mutating func appendArm() {
+        counts.append(0)
+        liveChunks.append(0)
+        sums.append(0)
+        signal.appendArm()
     }
 
     public mutating func merge(_ report: CategoryReport, weight: Double) {
-        let arm = position(of: report.category)
-        guard report.count > 0 else { return }
-        let r = signal.reward(for: report, arm: arm)
-        let n = Double(report.count) * weight
-        guard n > 0 else { return }
+        guard let samples = weightedSamples(of: report, weight: weight) else { return }
+        let (arm, r, n) = samples
         let s = Math.clampFinite(n * r)
         chunks.append(Chunk(arm: arm, count: n, sum: s))
         counts[arm] += n
@@ -131,20 +118,13 @@ public struct SlidingWindowUCBPolicy: CurriculumPolicy, Codable {
 
     /// Each arm's index; +infinity for an arm with no plays in the window.
     public var indices: [Double] {
-        let logTotal = UCBIndex.logTotal(min(plays, Double(configuration.window)))
-        return counts.indices.map {
-            UCBIndex.value(
-                sum: sums[$0], count: counts[$0], logTotal: logTotal, c: configuration.c, xi: configuration.xi)
-        }
+        UCBIndex.values(
+            sums: sums, counts: counts, total: min(plays, Double(configuration.window)), c: configuration.c,
+            xi: configuration.xi)
     }
 
     public func distribution() -> CurriculumDistribution {
-        let index = indices
-        return CurriculumDistribution(
-            categories: arms.names,
-            probabilities: Softmax.probabilities(index, temperature: configuration.temperature),
-            values: UCBIndex.loggable(index)
-        )
+        UCBIndex.distribution(categories: arms.names, indices: indices, temperature: configuration.temperature)
     }
 
     public var snapshot: PolicySnapshot { .slidingWindowUCB(self) }

@@ -210,15 +210,11 @@ struct AuthenticationTests {
         let configuration = coordinatorConfiguration(uniqueEndpointPrefix())
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
-        let listener = try Socket(.subscriber)
-        // In the background: a synchronous close racing the receive the loop below leaves
-        // pending can hang in libnng 1.5.2 (see Socket.closeInBackground).
+        // Closed in the background: the loop below leaves a receive pending on the listener.
+        let listener = try Socket.dialled(.subscriber, to: configuration.broadcastURL, subscribingTo: Topic.control.bytes)
         defer { listener.closeInBackground() }
-        try listener.subscribe(to: Topic.control.bytes)
-        try listener.dial(configuration.broadcastURL)
-        let intruder = try Socket(.publisher)
+        let intruder = try Socket.dialled(.publisher, to: configuration.reportsURL)
         defer { intruder.closeInBackground() }
-        try intruder.dial(configuration.reportsURL)
 
         func wrongVersion(from worker: String) -> [UInt8] {
             var envelope = Wire.Envelope()
@@ -264,16 +260,9 @@ struct AuthenticationTests {
     }
 
     func report(from worker: String, sequence: UInt64, count: UInt64) -> [UInt8] {
-        var stats = Wire.CategoryStats()
-        stats.category = "easy"
-        stats.count = count
-        stats.sumAbsAdvantage = 1
-        var report = Wire.Report()
-        report.worker = Wire.WorkerIdentity(workerID: worker, incarnation: 1)
-        report.sequence = sequence
-        report.stepShare = 1
-        report.categories = [stats]
-        return WireCodec.encode(.report(report))
+        WireCodec.encode(.report(Wire.Report(
+            worker: Wire.WorkerIdentity(workerID: worker, incarnation: 1), sequence: sequence, stepShare: 1,
+            categories: [Wire.CategoryStats(category: "easy", count: count, sumAbsAdvantage: 1)])))
     }
 
     func findSubsequence(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {

@@ -182,19 +182,12 @@ struct CoordinatorAgentTests {
         let configuration = coordinatorConfiguration(prefix)
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
-        let sender = try Socket(.publisher)
+        let sender = try Socket.dialled(.publisher, to: configuration.reportsURL)
         defer { sender.closeInBackground() }
-        try sender.dial(configuration.reportsURL)
 
-        var stats = Wire.CategoryStats()
-        stats.category = "medium"
-        stats.count = 5
-        stats.sumAbsAdvantage = 2.5
-        var report = Wire.Report()
-        report.worker = Wire.WorkerIdentity(workerID: "future", incarnation: 1)
-        report.sequence = 1
-        report.stepShare = 1
-        report.categories = [stats]
+        let report = Wire.Report(
+            worker: Wire.WorkerIdentity(workerID: "future", incarnation: 1), sequence: 1, stepShare: 1,
+            categories: [Wire.CategoryStats(category: "medium", count: 5, sumAbsAdvantage: 2.5)])
         let body: [UInt8] = try report.serializedBytes()
         // protocol_version 1, then field 2 (length-delimited, unknown here), then the report.
         let frame = Topic.report.bytes + [0x08, 0x01, 0x12, 0x02, 0x0A, 0x00, 0x5A, UInt8(body.count)] + body
@@ -214,26 +207,18 @@ struct CoordinatorAgentTests {
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
 
-        let listener = try Socket(.subscriber)
+        let listener = try Socket.dialled(.subscriber, to: configuration.broadcastURL, subscribingTo: Topic.control.bytes)
         defer { listener.closeInBackground() }
-        try listener.subscribe(to: Topic.control.bytes)
-        try listener.dial(configuration.broadcastURL)
-        let intruder = try Socket(.publisher)
+        let intruder = try Socket.dialled(.publisher, to: configuration.reportsURL)
         defer { intruder.closeInBackground() }
-        try intruder.dial(configuration.reportsURL)
 
         var wrongVersion = Wire.Envelope()
         wrongVersion.protocolVersion = 7
-        var report = Wire.Report()
-        report.worker = Wire.WorkerIdentity(workerID: "stranger", incarnation: 1)
-        report.sequence = 1
-        wrongVersion.body = .report(report)
-        var nanReport = report
-        var stats = Wire.CategoryStats()
-        stats.category = "easy"
-        stats.count = 3
-        stats.sumAbsAdvantage = .nan
-        nanReport.categories = [stats]
+        let stranger = Wire.WorkerIdentity(workerID: "stranger", incarnation: 1)
+        wrongVersion.body = .report(Wire.Report(worker: stranger, sequence: 1, stepShare: 0, categories: []))
+        let nanReport = Wire.Report(
+            worker: stranger, sequence: 1, stepShare: 0,
+            categories: [Wire.CategoryStats(category: "easy", count: 3, sumAbsAdvantage: .nan)])
         let frames: [[UInt8]] = [
             [0x00, 0x01],
             Array("XXXXhello".utf8),

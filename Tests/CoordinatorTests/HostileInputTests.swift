@@ -19,17 +19,12 @@ struct HostileInputTests {
         _ worker: String, sequence: UInt64 = 1, category: String = "easy", count: UInt64 = 4,
         sumAbsAdvantage: Double = 1
     ) -> Wire.Report {
-        var stats = Wire.CategoryStats()
-        stats.category = category
-        stats.count = count
-        stats.sumAbsAdvantage = sumAbsAdvantage
-        stats.sumSquaredAdvantage = 1
-        var report = Wire.Report()
-        report.worker = Wire.WorkerIdentity(workerID: worker, incarnation: 1)
-        report.sequence = sequence
-        report.stepShare = 1
-        report.categories = [stats]
-        return report
+        Wire.Report(
+            worker: Wire.WorkerIdentity(workerID: worker, incarnation: 1), sequence: sequence, stepShare: 1,
+            categories: [
+                Wire.CategoryStats(
+                    category: category, count: count, sumAbsAdvantage: sumAbsAdvantage, sumSquaredAdvantage: 1)
+            ])
     }
 
     /// Each hostile frame and the label it must be counted under.

@@ -14,21 +14,14 @@ struct ReportBatchTests {
     static let categories = ["easy", "medium", "hard"]
 
     static func report(_ worker: String, sequence: UInt64) -> Wire.Report {
-        var report = Wire.Report()
-        report.worker = Wire.WorkerIdentity(workerID: worker, incarnation: 1)
-        report.sequence = sequence
-        report.stepShare = 1
-        report.resendFloor = 1
-        report.categories = ExactTotals.statistics(worker: 0, index: Int(sequence), categories: categories).map {
-            var stats = Wire.CategoryStats()
-            stats.category = $0.category
-            stats.count = UInt64($0.count)
-            stats.sumAbsAdvantage = $0.sumAbsAdvantage
-            stats.sumSquaredAdvantage = $0.sumSquaredAdvantage
-            stats.sumReward = $0.sumReward
-            return stats
-        }
-        return report
+        Wire.Report(
+            worker: Wire.WorkerIdentity(workerID: worker, incarnation: 1), sequence: sequence, stepShare: 1,
+            resendFloor: 1,
+            categories: ExactTotals.statistics(worker: 0, index: Int(sequence), categories: categories).map {
+                Wire.CategoryStats(
+                    category: $0.category, count: UInt64($0.count), sumAbsAdvantage: $0.sumAbsAdvantage,
+                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward)
+            })
     }
 
     static func batch(_ reports: [Wire.Report]) -> [UInt8] {

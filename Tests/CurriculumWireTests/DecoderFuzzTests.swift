@@ -13,19 +13,11 @@ import Testing
 
     static func seeds() -> [[UInt8]] {
         let identity = Wire.WorkerIdentity(workerID: "worker-7", incarnation: 0xDEAD_BEEF)
-        var stats = Wire.CategoryStats()
-        stats.category = "math/level-3"
-        stats.count = 12
-        stats.sumAbsAdvantage = 3.25
-        stats.sumSquaredAdvantage = 1.5
-        stats.sumReward = 6
-        var report = Wire.Report()
-        report.worker = identity
-        report.sequence = 41
-        report.policyVersion = 9
-        report.stepShare = 0.125
-        report.categories = [stats, stats]
-        report.resendFloor = 40
+        let stats = Wire.CategoryStats(
+            category: "math/level-3", count: 12, sumAbsAdvantage: 3.25, sumSquaredAdvantage: 1.5, sumReward: 6)
+        let report = Wire.Report(
+            worker: identity, sequence: 41, policyVersion: 9, stepShare: 0.125, resendFloor: 40,
+            categories: [stats, stats])
         var join = Wire.Join()
         join.worker = identity
         join.supportedVersions = [1, 2]

@@ -114,24 +114,14 @@ import Testing
         + tag(93, 3) + tag(94, 0) + [7] + tag(95, 3) + tag(96, 5) + [1, 2, 3, 4] + tag(95, 4) + tag(93, 4)
         + tag(97, 5) + [9, 9, 9, 9]
 
-    static var sampleReport: Wire.Report {
-        var report = Wire.Report()
-        report.worker = Wire.WorkerIdentity(workerID: "agent-17", incarnation: 0x1234_5678_9ABC_DEF0)
-        report.sequence = 100_001
-        report.policyVersion = 1_000
-        report.stepShare = 1.0 / 64
-        report.resendFloor = 99_000
-        report.categories = (0..<6).map { index in
-            var stats = Wire.CategoryStats()
-            stats.category = "arm-\(index)"
-            stats.count = UInt64(index + 1)
-            stats.sumAbsAdvantage = Double(index) / 8
-            stats.sumSquaredAdvantage = Double(index) / 16
-            stats.sumReward = Double(index % 2)
-            return stats
-        }
-        return report
-    }
+    static let sampleReport = Wire.Report(
+        worker: Wire.WorkerIdentity(workerID: "agent-17", incarnation: 0x1234_5678_9ABC_DEF0), sequence: 100_001,
+        policyVersion: 1_000, stepShare: 1.0 / 64, resendFloor: 99_000,
+        categories: (0..<6).map { (index: Int) -> Wire.CategoryStats in
+            Wire.CategoryStats(
+                category: "arm-\(index)", count: UInt64(index + 1), sumAbsAdvantage: Double(index) / 8,
+                sumSquaredAdvantage: Double(index) / 16, sumReward: Double(index % 2))
+        })
 
     /// Frames the fuzzer starts from: reports plain and unusual, plus other kinds to splice in.
     static func seeds() -> [[UInt8]] {

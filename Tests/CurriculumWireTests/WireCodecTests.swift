@@ -6,19 +6,9 @@ import Testing
 struct WireCodecTests {
     static let identity = Wire.WorkerIdentity(workerID: "w1", incarnation: 3)
 
-    static var report: Wire.Report {
-        var report = Wire.Report()
-        report.worker = identity
-        report.sequence = 5
-        report.policyVersion = 2
-        report.stepShare = 0.5
-        var stats = Wire.CategoryStats()
-        stats.category = "easy"
-        stats.count = 16
-        stats.sumAbsAdvantage = 4.5
-        report.categories = [stats]
-        return report
-    }
+    static let report = Wire.Report(
+        worker: identity, sequence: 5, policyVersion: 2, stepShare: 0.5,
+        categories: [Wire.CategoryStats(category: "easy", count: 16, sumAbsAdvantage: 4.5)])
 
     @Test func roundTripsEveryWorkerMessage() throws {
         var join = Wire.Join()

@@ -3,6 +3,8 @@ import CurriculumWire
 import Foundation
 import Testing
 
+@testable import CurriculumCLI
+
 extension MultiProcessSuites {
     /// The coordinator process is killed with SIGKILL under continuous load and restarted
     /// from its state directory; a worker is killed and restarted under the same id. Nothing

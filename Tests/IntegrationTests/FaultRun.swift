@@ -3,6 +3,8 @@ import CurriculumWire
 import Foundation
 import Testing
 
+@testable import CurriculumCLI
+
 /// The processes of one fault scenario on a ``NetworkLab``: a coordinator in the head
 /// namespace, a `curriculum worker` in every worker namespace, and a ``StatusMonitor`` in
 /// the root namespace watching the coordinator over the link no fault touches.

@@ -20,47 +20,73 @@ extension MultiProcessSuites {
         /// Reports each worker must get merged while the fault is on.
         static let reportsUnderFault: UInt64 = 200
 
-        @Test func twentyPercentLossBothWaysLosesAndDoubleCountsNothing() async throws {
+        /// The faults that stay on while the workers report (a partition cuts them off instead).
+        enum SteadyFault: CaseIterable, Sendable {
+            case loss, delay, duplication
+
+            var fault: NetworkFault {
+                switch self {
+                case .loss: .loss(percent: 20)
+                case .delay: .delay(milliseconds: 200, jitter: 50)
+                case .duplication: .duplication(percent: 20)
+                }
+            }
+        }
+
+        /// Each worker gets `reportsUnderFault` more reports merged through the fault, drains,
+        /// and loses and double-counts nothing; the fault is seen to act.
+        @Test(arguments: SteadyFault.allCases)
+        func steadyFaultLosesAndDoubleCountsNothing(_ steady: SteadyFault) async throws {
+            let fault = steady.fault
+            if steady == .delay, !LabEnvironment.canDelay(for: "NetworkFaultTests \(fault)") {
+                try Test.cancel("netfilter delays need python3 for scripts/nfqueue-delay.py")
+            }
             // With a segment or its acknowledgement lost 36% of the time, TCP's retransmission
             // timeout (inflated by the losses, doubled at every further one, up to 120 s by
             // default) stalled a connection for 10-30 s now and then in trials: drains took from
             // 1 s to over 90 s. Capping it at 1 s keeps the scenario's length bounded; every fifth
             // packet is still lost, and reports still go through the protocol's resends.
-            let lab = try NetworkLab(retransmitTimeoutCap: .seconds(1))
+            let lab = try NetworkLab(retransmitTimeoutCap: steady == .loss ? .seconds(1) : nil)
             defer { lab.tearDown() }
             let run = try await FaultRun(lab: lab)
             let before = try lab.wireCounters()
-            let fault = try await lab.apply(.loss(percent: 20))
+            let applied = try await lab.apply(fault)
+            if steady == .delay { try Self.expectDelayedRoundTrips(lab) }
             #expect(await run.reportsFlow(beyond: run.accepted(), count: Self.reportsUnderFault, within: .seconds(60)))
             run.log("\(Self.reportsUnderFault) more reports merged from each worker under the fault; draining")
             let summaries = try await run.drainWorkers()
             run.log("drained")
-            try await lab.remove(fault)
+            let holders = try await lab.remove(applied)
 
-            if let before, let wire = try await run.settledWireCounters().map({ $0 - before }) {
-                print("wire under 20% loss: \(wire)")
-                // The rule acted: hundreds of packets crossed and a clear share of them vanished.
-                // Not held to 20% exactly: the counters also see the packets exchanged while the
-                // rule is installed and removed, and on a loaded machine measured shares down to
-                // 9% (18-20% when quiet).
-                for direction in [wire.workerToHead, wire.headToWorker] {
-                    #expect(direction.sent >= 300, "\(wire)")
-                    #expect((0.05...0.3).contains(direction.lostFraction), "\(wire)")
-                }
+            switch steady {
+            // Not held to 20% exactly: the counters also see the packets exchanged while the
+            // rule is installed and removed, and on a loaded machine measured loss shares down
+            // to 9% (18-20% when quiet).
+            case .loss: try await Self.expectActed(fault, run, since: before, share: \.lostFraction, in: 0.05...0.3)
+            case .duplication:
+                try await Self.expectActed(fault, run, since: before, share: \.duplicatedFraction, in: 0.1...0.3)
+            case .delay: Self.expectHeld(holders)
             }
-            print(try run.reconcile(summaries, scenario: "20% loss both ways [\(lab.mechanismTag)]"))
+            print(try run.reconcile(summaries, scenario: "\(fault) both ways [\(lab.mechanismTag)]"))
             try await run.stop()
         }
 
-        @Test(.enabled("netfilter delays need python3 for scripts/nfqueue-delay.py; the reason is printed when skipped") {
-            LabEnvironment.canDelay(for: "NetworkFaultTests delay scenario")
-        })
-        func delayOf200PlusMinus50MsLosesAndDoubleCountsNothing() async throws {
-            let lab = try NetworkLab()
-            defer { lab.tearDown() }
-            let run = try await FaultRun(lab: lab)
-            let fault = try await lab.apply(.delay(milliseconds: 200, jitter: 50))
-            // 150-250 ms each way: a round trip takes 300-500 ms, plus scheduling on a busy machine.
+        /// The rule acted, where iptables counts the wire: hundreds of packets crossed each way
+        /// and a clear share of them vanished or arrived twice.
+        static func expectActed(
+            _ fault: NetworkFault, _ run: FaultRun, since before: WireCounters?,
+            share: KeyPath<WireCounters.Direction, Double>, in expected: ClosedRange<Double>
+        ) async throws {
+            guard let before, let wire = try await run.settledWireCounters().map({ $0 - before }) else { return }
+            print("wire under \(fault): \(wire)")
+            for direction in [wire.workerToHead, wire.headToWorker] {
+                #expect(direction.sent >= 300, "\(wire)")
+                #expect(expected.contains(direction[keyPath: share]), "\(wire)")
+            }
+        }
+
+        /// 150-250 ms each way: a round trip takes 300-500 ms, plus scheduling on a busy machine.
+        static func expectDelayedRoundTrips(_ lab: NetworkLab) throws {
             for worker in lab.workers {
                 if let trips = try lab.roundTrips(from: worker, count: 5) {
                     print("round trips \(worker.namespace) -> head under delay: \(trips) ms")
@@ -68,43 +94,17 @@ extension MultiProcessSuites {
                     #expect(trips.allSatisfy { (290...900).contains($0) }, "\(trips)")
                 }
             }
-            #expect(await run.reportsFlow(beyond: run.accepted(), count: Self.reportsUnderFault, within: .seconds(60)))
-            run.log("\(Self.reportsUnderFault) more reports merged from each worker under the fault; draining")
-            let summaries = try await run.drainWorkers()
-            run.log("drained")
-            let holders = try await lab.remove(fault)
+        }
+
+        /// Each netfilter delay holder held packets, none under 150 ms and 170-250 ms on average;
+        /// netem has no holders.
+        static func expectHeld(_ holders: [(holder: String, report: DelayHolderReport)]) {
             for (holder, report) in holders {
                 print("\(holder): \(report)")
                 #expect(report.held > 0, "\(holder)")
                 #expect(report.minMs.map { $0 >= 149 } ?? false, "\(holder): \(report)")
                 #expect(report.meanMs.map { (170...250).contains($0) } ?? false, "\(holder): \(report)")
             }
-            print(try run.reconcile(summaries, scenario: "200 +/- 50 ms delay both ways [\(lab.mechanismTag)]"))
-            try await run.stop()
-        }
-
-        @Test func twentyPercentDuplicationLosesAndDoubleCountsNothing() async throws {
-            let lab = try NetworkLab()
-            defer { lab.tearDown() }
-            let run = try await FaultRun(lab: lab)
-            let before = try lab.wireCounters()
-            let fault = try await lab.apply(.duplication(percent: 20))
-            #expect(await run.reportsFlow(beyond: run.accepted(), count: Self.reportsUnderFault, within: .seconds(60)))
-            run.log("\(Self.reportsUnderFault) more reports merged from each worker under the fault; draining")
-            let summaries = try await run.drainWorkers()
-            run.log("drained")
-            try await lab.remove(fault)
-
-            if let before, let wire = try await run.settledWireCounters().map({ $0 - before }) {
-                print("wire under 20% duplication: \(wire)")
-                // The receiving ends really got copies: about a fifth more packets than were sent.
-                for direction in [wire.workerToHead, wire.headToWorker] {
-                    #expect(direction.sent >= 300, "\(wire)")
-                    #expect((0.1...0.3).contains(direction.duplicatedFraction), "\(wire)")
-                }
-            }
-            print(try run.reconcile(summaries, scenario: "20% duplication both ways [\(lab.mechanismTag)]"))
-            try await run.stop()
         }
 
         /// The spec's partition lasts 10 s, so this one is timed; everything asserted is observed.

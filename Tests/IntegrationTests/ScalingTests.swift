@@ -3,6 +3,8 @@ import CurriculumWire
 import Foundation
 import Testing
 
+@testable import CurriculumCLI
+
 extension MultiProcessSuites {
     /// A coordinator process with worker processes joining, leaving and crashing while
     /// reports flow, over loopback TCP.
@@ -102,38 +104,5 @@ extension MultiProcessSuites {
             coordinator.signal(SIGTERM)
             try await coordinator.waitForExit(timeout: .seconds(10))
         }
-    }
-}
-
-/// The JSON line `curriculum worker` prints when it stops.
-struct Summary: Decodable {
-    var worker: String
-    var reports: UInt64
-    var samples: UInt64
-    var acknowledged: UInt64
-    var retransmissions: UInt64
-    var abandoned: UInt64
-    /// What the worker queued, per category.
-    var categories: [Category]
-
-    struct Category: Decodable {
-        var category: String
-        var reports: Int
-        var count: Int
-        var sumAbsAdvantage: Double
-        var sumSquaredAdvantage: Double
-        var sumReward: Double
-
-        enum CodingKeys: String, CodingKey {
-            case category, reports, count
-            case sumAbsAdvantage = "sum_abs_advantage"
-            case sumSquaredAdvantage = "sum_squared_advantage"
-            case sumReward = "sum_reward"
-        }
-    }
-
-    static func parse(_ output: String) throws -> Summary {
-        let line = try #require(output.split(separator: "\n").last, "no summary line")
-        return try JSONDecoder().decode(Summary.self, from: Data(line.utf8))
     }
 }

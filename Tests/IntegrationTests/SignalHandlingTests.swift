@@ -2,6 +2,8 @@ import CurriculumTestSupport
 import Foundation
 import Testing
 
+@testable import CurriculumCLI
+
 /// What signals do to a running coordinator: SIGTERM and SIGINT stop it gracefully however
 /// early they come (scripts stop it as soon as it says it is ready), SIGHUP reloads its keys.
 @Suite(.timeLimit(.minutes(2)))

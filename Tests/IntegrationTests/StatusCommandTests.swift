@@ -2,6 +2,8 @@ import CurriculumTestSupport
 import Foundation
 import Testing
 
+@testable import CurriculumCLI
+
 /// `curriculum status` against a running coordinator process.
 @Suite(.timeLimit(.minutes(2)))
 struct StatusCommandTests {

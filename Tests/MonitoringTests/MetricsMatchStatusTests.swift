@@ -53,15 +53,9 @@ struct MetricsMatchStatusTests {
         let intruder = try Socket(.publisher)
         defer { intruder.closeInBackground() }
         try intruder.dial("\(prefix)-reports")
-        var replayed = Wire.Report()
-        replayed.worker = Wire.WorkerIdentity(workerID: "intruder", incarnation: 1)
-        replayed.sequence = 1
-        replayed.stepShare = 1
-        var stats = Wire.CategoryStats()
-        stats.category = "math/hard"
-        stats.count = 2
-        stats.sumAbsAdvantage = 0.5
-        replayed.categories = [stats]
+        let replayed = Wire.Report(
+            worker: Wire.WorkerIdentity(workerID: "intruder", incarnation: 1), sequence: 1, stepShare: 1,
+            categories: [Wire.CategoryStats(category: "math/hard", count: 2, sumAbsAdvantage: 0.5)])
         var numberedZero = replayed
         numberedZero.sequence = 0
         let frames = [WireCodec.encode(.report(replayed)), [0x52, 0x45, 0x50, 0x54, 0xFF, 0xFF], WireCodec.encode(.report(numberedZero))]

@@ -143,21 +143,15 @@ func samples(agent: Int, reports: Int) -> UInt64 {
 let frameSize: Int = {
     let pool = workload(agent: 17)
     let total = pool.enumerated().reduce(0) { total, entry in
-        var report = Wire.Report()
-        report.worker = Wire.WorkerIdentity(workerID: "agent-17", incarnation: 0x1234_5678_9ABC_DEF0)
-        report.sequence = UInt64(100_000 + entry.offset)
-        report.policyVersion = 1_000
-        report.stepShare = 1.0 / 64
-        report.resendFloor = UInt64(99_000 + entry.offset)
-        report.categories = entry.element.map {
-            var stats = Wire.CategoryStats()
-            stats.category = $0.category
-            stats.count = UInt64($0.count)
-            stats.sumAbsAdvantage = $0.sumAbsAdvantage
-            stats.sumSquaredAdvantage = $0.sumSquaredAdvantage
-            stats.sumReward = $0.sumReward
-            return stats
-        }
+        let report = Wire.Report(
+            worker: Wire.WorkerIdentity(workerID: "agent-17", incarnation: 0x1234_5678_9ABC_DEF0),
+            sequence: UInt64(100_000 + entry.offset), policyVersion: 1_000, stepShare: 1.0 / 64,
+            resendFloor: UInt64(99_000 + entry.offset),
+            categories: entry.element.map {
+                Wire.CategoryStats(
+                    category: $0.category, count: UInt64($0.count), sumAbsAdvantage: $0.sumAbsAdvantage,
+                    sumSquaredAdvantage: $0.sumSquaredAdvantage, sumReward: $0.sumReward)
+            })
         return total + WireCodec.encode(.report(report)).count
     }
     return total / pool.count
@@ -833,16 +827,11 @@ func measureLatencies() async throws -> LatencyResults {
     let probe = try Socket(.publisher)
     defer { probe.close() }
     try probe.dial(reports)
-    var probeReport = Wire.Report()
-    probeReport.worker = Wire.WorkerIdentity(workerID: "probe", incarnation: 1)
-    probeReport.stepShare = 1 / 64
-    probeReport.categories = statistics(agent: 99, index: 0).map {
-        var stats = Wire.CategoryStats()
-        stats.category = $0.category
-        stats.count = UInt64($0.count)
-        stats.sumAbsAdvantage = $0.sumAbsAdvantage
-        return stats
-    }
+    var probeReport = Wire.Report(
+        worker: Wire.WorkerIdentity(workerID: "probe", incarnation: 1), sequence: 0, stepShare: 1 / 64,
+        categories: statistics(agent: 99, index: 0).map {
+            Wire.CategoryStats(category: $0.category, count: UInt64($0.count), sumAbsAdvantage: $0.sumAbsAdvantage)
+        })
     // Warm the probe's connection: resend the first report until it is merged.
     var sequence: UInt64 = 1
     try await waitFor("probe connection", timeout: .seconds(10)) {
