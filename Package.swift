@@ -23,6 +23,8 @@ let benchmarkTargets: [Target] = [
         ],
         path: "bench/IngestBench"
     ),
+    .executableTarget(
+        name: "ChurnBench", dependencies: ["Coordinator", "CurriculumWire", "NNG"], path: "bench/ChurnBench"),
 ]
 
 let package = Package(

@@ -69,7 +69,7 @@ extension CoordinatorEngine {
     /// Renews `key`'s lease: any message does. Leases restart with the process, so this
     /// is no ``StateChange``.
     mutating func heard(from key: WorkerKey, at now: Moment, stepShare: Double? = nil) {
-        note(state.membership.heard(from: key, at: now.instant, stepShare: stepShare), for: key)
+        note(state.heard(from: key, at: now.instant, stepShare: stepShare), for: key)
     }
 
     mutating func note(_ change: Membership.Change, for key: WorkerKey) {

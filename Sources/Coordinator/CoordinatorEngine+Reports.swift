@@ -20,7 +20,9 @@ extension CoordinatorEngine {
             // The resend floor may close gaps even though the report itself is not new.
             if watermarkMoves { recordAccepted(.settled(key, floor: report.resendFloor), at: now) }
             if admission == .outOfWindow {
-                return reject(.outOfWindow(worker: key, sequence: report.sequence))
+                return reject(state.retired.contains(key)
+                    ? .retiredIncarnation(worker: key, sequence: report.sequence)
+                    : .outOfWindow(worker: key, sequence: report.sequence))
             }
             tally(.duplicateIgnored)
             effects.events.append(.duplicate(.duplicate(worker: key, sequence: report.sequence)))

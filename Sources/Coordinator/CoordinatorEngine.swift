@@ -60,7 +60,7 @@ public struct CoordinatorEngine: Sendable {
         self.configuration = configuration
         self.state = state
         self.policyName = state.curriculum.policy.snapshot.name
-        self.authenticator = configuration.authentication.map(FrameAuthenticator.init)
+        self.authenticator = configuration.authentication.map { FrameAuthenticator($0, resuming: state.signatureCounters) }
         self.started = started
         self.lastAcknowledgement = started
         self.lastLeaseCheck = started
