@@ -13,6 +13,7 @@ extension Coordinator {
 
     /// Makes every recorded change durable. Returns false if the disk refused: then
     /// nothing that reflects those changes may be sent, and the next commit retries.
+    /// A run of refusals is logged once (and once a minute while it lasts), and its end once.
     @discardableResult
     func commit() -> Bool {
         guard let store, store.hasPending else { return true }
@@ -20,10 +21,22 @@ extension Coordinator {
             let started = ContinuousClock.now
             try store.commit(state)
             metrics.recordJournalCommit(.now - started)
+            if let streak = store.writeFailures.succeeded(at: .now) {
+                logger.notice("coordinator state saved again: acknowledgements and new policies resume", metadata: [
+                    "state": "\(store.directory)", "failed_commits": "\(streak.failures)", "lasted_ms": "\(streak.duration.milliseconds)",
+                ])
+            }
             return true
         } catch {
             tally(.stateWriteFailure)
-            logRateLimited("state_write_failed", "cannot save coordinator state; holding acknowledgements", error)
+            if store.writeFailures.failed(at: .now) {
+                logger.error(
+                    "cannot save coordinator state: holding acknowledgements and repeating the last saved policy until the disk takes writes again",
+                    metadata: [
+                        "state": "\(store.directory)", "error": "\(error)",
+                        "failed_commits": "\(store.writeFailures.failures)",
+                    ])
+            }
             return false
         }
     }
@@ -41,11 +54,24 @@ extension Coordinator {
     /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
     /// drops from a full subscriber queue instead), so `trySend` always takes the frame.
     /// Whatever is sent reflects the state, so the state is made durable first.
+    ///
+    /// While the disk refuses commits, a policy broadcast repeats the newest policy frame
+    /// sent from durable state instead: workers (and any that join meanwhile) keep drawing
+    /// from it, and a coordinator that crashes now restarts at that version or later, so
+    /// no worker holds a version the restarted coordinator never reached.
     func broadcast(_ body: Wire.Envelope.OneOf_Body) {
-        guard commit() else { return }
+        guard commit() else {
+            if case .policy = body, let frame = store?.lastDurablePolicyFrame { send(frame) }
+            return
+        }
+        let frame = WireCodec.encode(body)
+        if case .policy = body, let store { store.lastDurablePolicyFrame = frame }
+        send(frame)
+    }
+
+    private func send(_ frame: [UInt8]) {
+        metrics.recordBroadcast(bytes: frame.count)
         do {
-            let frame = try WireCodec.encode(body)
-            metrics.recordBroadcast(bytes: frame.count)
             _ = try broadcaster.trySend(frame)
         } catch {
             logger.debug("broadcast failed", metadata: ["error": "\(error)"])
