@@ -255,6 +255,7 @@ class Soak:
             except (AssertionError, TimeoutError, json.JSONDecodeError) as error:
                 self.result.problems.append(f"{record.process.name} did not drain: {error}")
         status = get_json(self.coordinator.http_url)
+        (self.workdir / "final-status.json").write_text(json.dumps(status, indent=1))
         self.result.live_at_end = live
         self.result.final_rows = len(worker_rows(status))
         self.result.rejections = {k: int(v) for k, v in status.get("rejections", {}).items()}

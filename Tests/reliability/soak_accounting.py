@@ -66,7 +66,7 @@ def account(result: SoakResult, status: dict, churn_summaries: List[dict], incar
     merged = status_totals(status)
     gap = difference(merged, expected)
     if gap:
-        explained = explain(gap, unacknowledged)
+        explained = explain(gap, merged, expected, unacknowledged)
         if explained is not None:
             for record, prefix in explained:
                 counted_by[(record.worker, record.incarnation)] += len(prefix)
@@ -103,28 +103,38 @@ def read_ledger(path: Path) -> List[dict]:
     return reports
 
 
+def dyadic(category: str) -> bool:
+    """The ledger workers' categories: their sums are exact in any order."""
+    return category.startswith("soak/")
+
+
+def sums_agree(category: str, got: List[float], want: List[float]) -> bool:
+    """Sums of the simulated student's advantages (not dyadic) may differ by rounding."""
+    return all((g == w) if dyadic(category) else abs(g - w) <= 1e-9 * max(1.0, abs(w))
+               for g, w in zip(got[2:], want[2:]))
+
+
 def difference(merged: Totals, expected: Totals) -> Dict[str, List[float]]:
-    """Per category where they differ: merged minus expected. Counts must be equal; sums of the
-    simulated student's advantages (not dyadic) may differ by rounding, the ledger workers' not."""
+    """Merged minus expected, per category where they differ."""
     gap = {}
     for category in set(merged) | set(expected):
         got = merged.get(category, [0, 0, 0.0, 0.0, 0.0])
         want = expected.get(category, [0, 0, 0.0, 0.0, 0.0])
-        exact = category.startswith("soak/")
-        if got[:2] != want[:2] or any(
-                (g != w) if exact else abs(g - w) > 1e-9 * max(1.0, abs(w)) for g, w in zip(got[2:], want[2:])):
+        if got[:2] != want[:2] or not sums_agree(category, got, want):
             gap[category] = [g - w for g, w in zip(got, want)]
     return gap
 
 
-def explain(gap: Dict[str, List[float]], unacknowledged: List[Tuple[LedgerIncarnation, List[dict]]],
+def explain(gap: Dict[str, List[float]], merged: Totals, expected: Totals,
+            unacknowledged: List[Tuple[LedgerIncarnation, List[dict]]],
             budget: int = 200_000) -> Optional[List[Tuple[LedgerIncarnation, List[dict]]]]:
-    """Prefixes of killed workers' unacknowledged reports whose sum is exactly ``gap``: reports
-    the coordinator made durable but died before acknowledging. None if there are none."""
-    if any(not category.startswith("soak/") for category in gap):
-        return None
-    candidates = [(record, rest) for record, rest in unacknowledged
-                  if any(category in gap for category in rest[0]["categories"])]
+    """Prefixes of killed ledger workers' unacknowledged reports whose sum is exactly ``gap``:
+    reports the coordinator made durable but died before acknowledging. None if there are none.
+    (A ledger report also names every other category of its policy with count 0, so it moves
+    their report counts too.)"""
+    if any(not dyadic(c) and not sums_agree(c, merged.get(c, [0] * 5), expected.get(c, [0] * 5)) for c in gap):
+        return None  # ledger reports add nothing to those sums
+    candidates = [(record, rest) for record, rest in unacknowledged]
     chosen: List[int] = []
     visits = 0
 
@@ -146,7 +156,7 @@ def explain(gap: Dict[str, List[float]], unacknowledged: List[Tuple[LedgerIncarn
         if any(v[0] < 0 or v[1] < 0 for v in left.values()):
             return False
         if index == len(candidates):
-            return all(all(x == 0 for x in v) for v in left.values())
+            return all(v[:2] == [0, 0] and (not dyadic(c) or v[2:] == [0.0, 0.0, 0.0]) for c, v in left.items())
         for length in range(len(candidates[index][1]) + 1):
             chosen.append(length)
             if search(index + 1):
