@@ -10,28 +10,30 @@ struct StateWriteFailureStreakTests {
     @Test func aStreakIsLoggedOnceAndThenOnceAMinute() {
         var streak = StateWriteFailureStreak()
         let start = ContinuousClock.now
-        #expect(streak.failed(at: start))
-        // A coordinator under load commits every few milliseconds: none of these is logged.
-        for millisecond in stride(from: 5, to: 59_999, by: 5) {
-            #expect(!streak.failed(at: start + .milliseconds(millisecond)))
+        var logged: [Duration] = []
+        // A coordinator under load commits every few milliseconds.
+        for millisecond in stride(from: 0, through: 61_000, by: 5) {
+            if streak.failed(at: start + .milliseconds(millisecond)) { logged.append(.milliseconds(millisecond)) }
         }
-        #expect(streak.failed(at: start + .seconds(60)))
-        #expect(!streak.failed(at: start + .seconds(61)))
-        #expect(streak.failures == 12_002)
+        #expect(logged == [.zero, .seconds(60)])
+        #expect(streak.failures == 12_201)
     }
 
     @Test func successEndsTheStreakAndSaysHowLongItLasted() {
         var streak = StateWriteFailureStreak()
         let start = ContinuousClock.now
-        #expect(streak.succeeded(at: start) == nil)
+        let none = streak.succeeded(at: start)
+        #expect(none == nil)
         _ = streak.failed(at: start)
         _ = streak.failed(at: start + .seconds(1))
         let ended = streak.succeeded(at: start + .seconds(3))
         #expect(ended?.failures == 2)
         #expect(ended?.duration == .seconds(3))
-        #expect(streak.succeeded(at: start + .seconds(4)) == nil)
+        let after = streak.succeeded(at: start + .seconds(4))
+        #expect(after == nil)
         // The next refusal starts a new streak, logged at once.
-        #expect(streak.failed(at: start + .seconds(5)))
+        let next = streak.failed(at: start + .seconds(5))
+        #expect(next)
         #expect(streak.failures == 1)
     }
 
