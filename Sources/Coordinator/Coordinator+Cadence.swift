@@ -22,9 +22,13 @@ extension Coordinator {
                     "worker": "\(key)", "lease": "\(configuration.lease)",
                 ])
             }
+            let retired = state.retireFinished(at: now, wallClockMs: WallClock.milliseconds(), policy: configuration.retirement)
+            for change in retired { record(change) }
+            authenticator?.forget(retired.compactMap(\.retiredWorker))
         }
         if lastStatus.map({ now - $0 >= configuration.statusInterval }) ?? true {
             lastStatus = now
+            recordSignatureCounters()
             broadcast(.status(status(at: now)))
             updateWorkerGauges()
         }
@@ -38,7 +42,7 @@ extension Coordinator {
         acks.workers = awaitingAcknowledgement.map { key in
             var ack = Wire.WorkerAck()
             ack.worker = key.identity
-            let ledger = state.ledgers[key] ?? SequenceLedger()
+            let ledger = state.acknowledgedLedger(for: key)
             ack.contiguousThrough = ledger.contiguousThrough
             ack.selective = ledger.selectiveAcknowledgements(limit: 1024)
             ack.rejected = state.rejectedByWorker[key] ?? 0

@@ -24,7 +24,7 @@ extension Coordinator {
             control.kind = .joinRejected(rejected)
             logger.warning("join rejected", metadata: ["worker": "\(key)", "reason": "\(rejected.reason)"])
         } else {
-            let change = state.membership.heard(
+            let change = state.heard(
                 from: key, at: now, joining: true, hostname: join.hostname, stepShare: join.stepShare)
             record(.joined(key, hostname: join.hostname, stepShare: join.stepShare))
             note(change, for: key)
@@ -77,7 +77,7 @@ extension Coordinator {
     }
 
     func membershipHeard(from key: WorkerKey, at now: ContinuousClock.Instant, stepShare: Double? = nil) {
-        note(state.membership.heard(from: key, at: now, stepShare: stepShare), for: key)
+        note(state.heard(from: key, at: now, stepShare: stepShare), for: key)
     }
 
     func note(_ change: Membership.Change, for key: WorkerKey) {

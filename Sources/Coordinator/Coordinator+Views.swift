@@ -64,6 +64,7 @@ extension Coordinator {
         status.authenticationFailures = counters.authenticationFailures
         status.rejections = counters.rejectionsByReason
         status.uptimeMs = (now - started).milliseconds
+        status.retiredWorkers = UInt64(state.retired.count)
         status.totals = state.curriculum.totals.sorted { $0.key < $1.key }.map { category, totals in
             var wire = Wire.CategoryTotals()
             wire.category = category

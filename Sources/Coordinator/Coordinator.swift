@@ -68,7 +68,6 @@ public actor Coordinator {
         self.configuration = configuration
         self.logger = logger
         self.metrics = CoordinatorMetrics(factory: metricsFactory)
-        self.authenticator = configuration.authentication.map(FrameAuthenticator.init)
         let fresh = {
             var state = CoordinatorState(
                 curriculum: try Curriculum(policy: configuration.policy, staleness: configuration.staleness),
@@ -97,6 +96,9 @@ public actor Coordinator {
             self.store = nil
             self.state = try fresh()
             self.recovery = nil
+        }
+        self.authenticator = configuration.authentication.map { [counters = state.signatureCounters] in
+            FrameAuthenticator($0, resuming: counters)
         }
         self.policyName = state.curriculum.policy.snapshot.name
         if policyName != configuration.policy.name {
@@ -307,7 +309,9 @@ public actor Coordinator {
                 record(.settled(key, floor: report.resendFloor))
             }
             if admission == .outOfWindow {
-                return reject(.outOfWindow(worker: key, sequence: report.sequence))
+                return reject(state.retired.contains(key)
+                    ? .retiredIncarnation(worker: key, sequence: report.sequence)
+                    : .outOfWindow(worker: key, sequence: report.sequence))
             }
             tally(.duplicateIgnored)
             // Resends after a lost acknowledgement are routine; a replay looks the same.

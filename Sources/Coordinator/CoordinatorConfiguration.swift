@@ -48,6 +48,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// When set, every frame must be signed by a key of its keyring; when nil, frames
     /// are taken in without checking, signed or not.
     public var authentication: IngestAuthentication?
+    /// When finished worker incarnations are retired, and how long their records last.
+    public var retirement: RetirementPolicy
 
     public init(
         broadcastURL: String,
@@ -68,7 +70,8 @@ public struct CoordinatorConfiguration: Sendable {
         tls: TLSConfiguration? = nil,
         stateDirectory: String? = nil,
         compactionBytes: Int = 64 << 20,
-        authentication: IngestAuthentication? = nil
+        authentication: IngestAuthentication? = nil,
+        retirement: RetirementPolicy = .init()
     ) {
         self.broadcastURL = broadcastURL
         self.reportsURL = reportsURL
@@ -89,5 +92,6 @@ public struct CoordinatorConfiguration: Sendable {
         self.stateDirectory = stateDirectory
         self.compactionBytes = compactionBytes
         self.authentication = authentication
+        self.retirement = retirement
     }
 }

@@ -5,7 +5,11 @@ import Foundation
 /// keeps as `snapshot.json`, and what `curriculum snapshot export` writes next to a
 /// trainer checkpoint.
 public struct CoordinatorSnapshot: Codable, Sendable {
-    public static let currentFormat = 1
+    /// 2 added `retired`, `retiredTotal` and each worker's `signatureCounter`; format 1
+    /// snapshots (without them) are read as having retired nobody. A build that reads
+    /// only format 1 refuses format 2 rather than forget the retired records.
+    public static let currentFormat = 2
+    public static let readableFormats = 1...currentFormat
 
     public var format: Int
     public var savedAt: Date
@@ -16,6 +20,10 @@ public struct CoordinatorSnapshot: Codable, Sendable {
     public var curriculum: Curriculum
     public var knownCategories: [String]
     public var workers: [Worker]
+    /// Retired incarnations still remembered, oldest first (nil in format 1).
+    public var retired: [RetiredWorker]?
+    /// Incarnations ever retired, expired ones included.
+    public var retiredTotal: UInt64?
 
     /// One worker incarnation: its membership and its sequence ledger.
     public struct Worker: Codable, Sendable {
@@ -30,8 +38,39 @@ public struct CoordinatorSnapshot: Codable, Sendable {
         public var samplesAccepted: UInt64
         public var reportsRejected: UInt64
         public var ledger: SequenceLedger?
+        /// The highest signature counter of its accepted membership frames.
+        public var signatureCounter: UInt64?
 
         var key: WorkerKey { WorkerKey(workerID: workerID, incarnation: incarnation) }
+    }
+
+    /// A retired incarnation as `[worker_id, incarnation, final_sequence, retired_at_ms]`:
+    /// an array rather than an object, as there may be tens of thousands.
+    public struct RetiredWorker: Codable, Sendable, Equatable {
+        public var worker: WorkerKey
+        public var finalSequence: UInt64
+        public var retiredAtMs: UInt64
+
+        public init(from decoder: any Decoder) throws {
+            var fields = try decoder.unkeyedContainer()
+            worker = WorkerKey(workerID: try fields.decode(String.self), incarnation: try fields.decode(UInt64.self))
+            finalSequence = try fields.decode(UInt64.self)
+            retiredAtMs = try fields.decode(UInt64.self)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var fields = encoder.unkeyedContainer()
+            try fields.encode(worker.workerID)
+            try fields.encode(worker.incarnation)
+            try fields.encode(finalSequence)
+            try fields.encode(retiredAtMs)
+        }
+
+        init(worker: WorkerKey, finalSequence: UInt64, retiredAtMs: UInt64) {
+            self.worker = worker
+            self.finalSequence = finalSequence
+            self.retiredAtMs = retiredAtMs
+        }
     }
 
     public var policyVersion: Int { curriculum.version }
@@ -62,8 +101,10 @@ public struct CoordinatorSnapshot: Codable, Sendable {
         } catch {
             throw .corrupt(path: path, reason: "\(error)")
         }
-        guard snapshot.format == currentFormat else {
-            throw .corrupt(path: path, reason: "snapshot format \(snapshot.format), this build reads \(currentFormat)")
+        guard readableFormats.contains(snapshot.format) else {
+            throw .corrupt(
+                path: path,
+                reason: "snapshot format \(snapshot.format), this build reads \(readableFormats.lowerBound)-\(currentFormat)")
         }
         return snapshot
     }
@@ -80,12 +121,17 @@ extension CoordinatorState {
                 hostname: member?.hostname ?? "", stepShare: member?.stepShare ?? 0,
                 lastPolicyVersion: member?.lastPolicyVersion ?? 0, lastStaleness: member?.lastStaleness ?? 0,
                 reportsAccepted: member?.reportsAccepted ?? 0, samplesAccepted: member?.samplesAccepted ?? 0,
-                reportsRejected: rejectedByWorker[key] ?? 0, ledger: ledgers[key])
+                reportsRejected: rejectedByWorker[key] ?? 0, ledger: ledgers[key],
+                signatureCounter: signatureCounters[key])
         }
         return CoordinatorSnapshot(
             format: CoordinatorSnapshot.currentFormat, savedAt: savedAt, trainerStep: nil,
             journalGeneration: generation, curriculum: curriculum, knownCategories: knownCategories.sorted(),
-            workers: workers)
+            workers: workers,
+            retired: retired.sorted.map {
+                .init(worker: $0.key, finalSequence: $0.record.finalSequence, retiredAtMs: $0.record.retiredAtMs)
+            },
+            retiredTotal: retired.totalRetired)
     }
 
     /// The state a snapshot describes. Every worker's lease starts over at `now`: the
@@ -102,7 +148,13 @@ extension CoordinatorState {
                 reportsAccepted: worker.reportsAccepted, samplesAccepted: worker.samplesAccepted, at: now)
             if let ledger = worker.ledger { ledgers[worker.key] = ledger }
             if worker.reportsRejected > 0 { rejectedByWorker[worker.key] = worker.reportsRejected }
+            if let counter = worker.signatureCounter { signatureCounters[worker.key] = counter }
         }
+        retired = RetiredIncarnations(
+            restoring: (snapshot.retired ?? []).map {
+                (key: $0.worker, record: .init(finalSequence: $0.finalSequence, retiredAtMs: $0.retiredAtMs))
+            },
+            totalRetired: snapshot.retiredTotal ?? 0)
     }
 }
 

@@ -14,6 +14,12 @@ public struct CoordinatorState: Sendable {
     public internal(set) var rejectedByWorker: [WorkerKey: UInt64] = [:]
     public var membership: Membership
     public internal(set) var knownCategories: Set<String>
+    /// Finished incarnations, reduced to their final sequence (see ``retireFinished(at:wallClockMs:policy:)``).
+    public internal(set) var retired = RetiredIncarnations()
+    /// The highest signature counter of each incarnation's accepted join, heartbeat or
+    /// leave, so that a restarted coordinator refuses those frames replayed (see
+    /// ``StateChange/signatureCounters(_:)``). Dropped when the incarnation retires.
+    public internal(set) var signatureCounters: [WorkerKey: UInt64] = [:]
     let sequenceWindow: UInt64
 
     public init(curriculum: Curriculum, lease: Duration, sequenceWindow: UInt64) {
@@ -55,20 +61,35 @@ public struct CoordinatorState: Sendable {
         case .registered(let category):
             register(category)
         case .joined(let worker, let hostname, let stepShare):
-            membership.heard(from: worker, at: now, joining: true, hostname: hostname, stepShare: stepShare)
+            heard(from: worker, at: now, joining: true, hostname: hostname, stepShare: stepShare)
         case .left(let worker):
             membership.left(worker, at: now)
+        case .retired(let worker, let finalSequence, let atMs):
+            retire(worker, finalSequence: finalSequence, atMs: atMs)
+        case .signatureCounters(let counters):
+            recordSignatureCounters(counters)
         }
     }
 
     // MARK: - The steps changes are made of
 
     /// Runs a report's sequence number through its incarnation's ledger.
+    /// A retired incarnation's report is a duplicate at or below its final sequence and
+    /// out of window above it (the coordinator refuses it as `retired_incarnation`).
     mutating func admit(_ worker: WorkerKey, sequence: UInt64, settlingBelow floor: UInt64) -> SequenceLedger.Admission {
         // Mutated in place: a copy taken out of the dictionary would make the ledger's
         // set storage shared, so every insert would copy it.
-        let window = sequenceWindow
-        return ledgers[worker, default: SequenceLedger(window: window)].admit(sequence, settlingBelow: floor)
+        if let index = ledgers.index(forKey: worker) {
+            return ledgers.values[index].admit(sequence, settlingBelow: floor)
+        }
+        // An incarnation's first report, or a retired one's: only then is the set consulted.
+        if let record = retired[worker] {
+            return sequence <= record.finalSequence ? .duplicate : .outOfWindow
+        }
+        var ledger = SequenceLedger(window: sequenceWindow)
+        let admission = ledger.admit(sequence, settlingBelow: floor)
+        ledgers[worker] = ledger
+        return admission
     }
 
     /// Closes the gaps below `floor`; returns whether the watermark moved.

@@ -11,10 +11,37 @@ struct FrameAuthenticator: Sendable {
     private(set) var configuration: IngestAuthentication
     private let maximumSkewMs: UInt64
     private var windows: [WorkerKey: ReplayWindow] = [:]
+    /// The highest counter of each incarnation's joins, heartbeats and leaves since the
+    /// last ``takeMembershipCounters()``: what the coordinator journals so that a restart
+    /// does not reopen their replay windows. Reports need no such record: a replayed
+    /// report is a duplicate to its ledger.
+    private var membershipCounters: [WorkerKey: UInt64] = [:]
 
     init(_ configuration: IngestAuthentication) {
         self.configuration = configuration
         self.maximumSkewMs = configuration.maximumClockSkew.milliseconds
+    }
+
+    /// Resumes the windows a previous process saved: each incarnation's counters up to its
+    /// saved high-water mark count as seen.
+    init(_ configuration: IngestAuthentication, resuming counters: [WorkerKey: UInt64]) {
+        self.init(configuration)
+        for (worker, counter) in counters {
+            windows[worker] = ReplayWindow(size: configuration.replayWindowSize, resumingAfter: counter)
+        }
+    }
+
+    /// The membership counters gathered since the last call.
+    mutating func takeMembershipCounters() -> [WorkerKey: UInt64] {
+        defer { membershipCounters.removeAll(keepingCapacity: true) }
+        return membershipCounters
+    }
+
+    /// Drops the windows of retired incarnations. Safe because retirement waits longer
+    /// than twice the clock-skew bound (``RetirementPolicy/defaultGrace``): every frame
+    /// they signed fails the skew check by then.
+    mutating func forget(_ retired: some Sequence<WorkerKey>) {
+        for worker in retired { windows[worker] = nil }
     }
 
     /// Swaps the keys (rotation). The replay windows stay: counters do not restart.
@@ -26,9 +53,17 @@ struct FrameAuthenticator: Sendable {
     mutating func check(
         _ frame: UnsafeRawBufferPointer, envelope: Wire.Envelope, nowMs: UInt64
     ) -> AuthenticationFailure? {
-        check(
-            frame, authentication: FrameAuthentication(envelope), sender: envelope.sender.map(WorkerKey.init),
-            nowMs: nowMs)
+        let authentication = FrameAuthentication(envelope)
+        let sender = envelope.sender.map(WorkerKey.init)
+        let failure = check(frame, authentication: authentication, sender: sender, nowMs: nowMs)
+        switch envelope.body {
+        case .join, .heartbeat, .leave:
+            if failure == nil, let sender, let counter = authentication?.counter {
+                membershipCounters[sender] = max(membershipCounters[sender] ?? 0, counter)
+            }
+        default: break
+        }
+        return failure
     }
 
     /// The same check, from the frame's `authentication` and the identity its body names,

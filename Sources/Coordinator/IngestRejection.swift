@@ -18,6 +18,9 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
     case unknownCategory(worker: WorkerKey, sequence: UInt64, category: String)
     /// Far ahead of what the ledger tracks; the worker will resend it.
     case outOfWindow(worker: WorkerKey, sequence: UInt64)
+    /// A report above the final sequence of an incarnation that was retired: it finished
+    /// with nothing pending, so a number above it is not a resend.
+    case retiredIncarnation(worker: WorkerKey, sequence: UInt64)
     /// A message only the coordinator sends, arriving at the coordinator.
     case unexpectedTopic(Topic)
     /// A sequence number already merged: a resend, or a replay. Acknowledged again,
@@ -35,6 +38,7 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
         case .report(_, _, _, let rejection): rejection.code
         case .unknownCategory: "unknown_category"
         case .outOfWindow: "out_of_window"
+        case .retiredIncarnation: "retired_incarnation"
         case .unexpectedTopic: "unexpected_topic"
         case .duplicate: "duplicate"
         case .authentication(let failure, _): failure.label
@@ -53,6 +57,8 @@ public enum IngestRejection: Error, Hashable, Sendable, CustomStringConvertible 
             "report \(sequence) from \(worker) names unknown category \"\(category)\""
         case .outOfWindow(let worker, let sequence):
             "report \(sequence) from \(worker) is beyond the sequence window; it will be resent"
+        case .retiredIncarnation(let worker, let sequence):
+            "report \(sequence) from \(worker) is above the final sequence it was retired with"
         case .unexpectedTopic(let topic): "\(topic.rawValue) is sent by coordinators, not to them"
         case .duplicate(let worker, let sequence): "report \(sequence) from \(worker) was merged before"
         case .authentication(let failure, let worker):

@@ -145,6 +145,11 @@ public struct Membership: Sendable {
         rollRateWindow(&member, at: now, window: window)
     }
 
+    /// Forgets `key`: a retired incarnation (see ``CoordinatorState/retireFinished(at:wallClockMs:policy:)``).
+    public mutating func remove(_ key: WorkerKey) {
+        members[key] = nil
+    }
+
     public mutating func left(_ key: WorkerKey, at now: ContinuousClock.Instant) {
         members[key]?.state = .left
         members[key]?.lastSeen = now

@@ -25,6 +25,19 @@ public struct SequenceLedger: Sendable, Equatable, Codable {
         self.window = window
     }
 
+    /// A ledger with every sequence number through `contiguousThrough` settled and none
+    /// above: what a retired incarnation's record stands for.
+    public init(settledThrough contiguousThrough: UInt64, window: UInt64 = 1 << 16) {
+        self.window = window
+        self.contiguousThrough = contiguousThrough
+    }
+
+    /// No gap is open: nothing received waits for a lower number.
+    public var isSettled: Bool { receivedAbove.isEmpty }
+
+    /// The highest sequence number received.
+    public var highestReceived: UInt64 { receivedAbove.max() ?? contiguousThrough }
+
     /// Admits `sequence` after settling below `floor` (a report's `resend_floor`; 0 for none).
     public mutating func admit(_ sequence: UInt64, settlingBelow floor: UInt64) -> Admission {
         if floor > 0 { settle(below: floor) }

@@ -4,7 +4,8 @@ import Curriculum
 ///
 /// Only what must survive a crash is a change: merged and rejected reports (ledger,
 /// curriculum, totals), settled sequence gaps, version advances, registered categories,
-/// joins and leaves. Leases, rates and counters restart with the process.
+/// joins and leaves, retirements, and the signature counters of membership frames.
+/// Leases, rates and counters restart with the process.
 public enum StateChange: Sendable, Equatable {
     case merged(MergedReport)
     case rejected(WorkerKey, sequence: UInt64, resendFloor: UInt64)
@@ -13,6 +14,25 @@ public enum StateChange: Sendable, Equatable {
     case registered(category: String)
     case joined(WorkerKey, hostname: String, stepShare: Double)
     case left(WorkerKey)
+    /// A finished incarnation dropped from the membership and the ledgers, kept as its
+    /// final sequence (see ``CoordinatorState/retireFinished(at:wallClockMs:policy:)``).
+    /// `atMs` is the wall clock at retirement, which its record expires from.
+    case retired(WorkerKey, finalSequence: UInt64, atMs: UInt64)
+    /// The highest signature counters of the joins, heartbeats and leaves a commit took
+    /// in, one per incarnation: a restarted coordinator refuses those frames replayed.
+    /// One record per commit batch rather than per frame, for the same flush.
+    case signatureCounters([SignerCounter])
+}
+
+/// The highest signature counter seen from one incarnation.
+public struct SignerCounter: Sendable, Equatable {
+    public var worker: WorkerKey
+    public var counter: UInt64
+
+    public init(worker: WorkerKey, counter: UInt64) {
+        self.worker = worker
+        self.counter = counter
+    }
 }
 
 /// A report as merged: who sent it, where it sits in their sequence, and its categories.
@@ -49,6 +69,8 @@ extension StateChange {
         /// zero-variance groups) and the counts present, as Int64. Written only for reports
         /// that count groups, so journals of workers that do not are byte for byte as before.
         case mergedWithGroups
+        case retired
+        case signatureCounters
     }
 
     func encode(into writer: inout RecordWriter) {
@@ -98,6 +120,18 @@ extension StateChange {
         case .left(let worker):
             writer.write(Kind.left.rawValue)
             writer.write(worker)
+        case .retired(let worker, let finalSequence, let atMs):
+            writer.write(Kind.retired.rawValue)
+            writer.write(worker)
+            writer.write(finalSequence)
+            writer.write(atMs)
+        case .signatureCounters(let counters):
+            writer.write(Kind.signatureCounters.rawValue)
+            writer.write(UInt32(counters.count))
+            for entry in counters {
+                writer.write(entry.worker)
+                writer.write(entry.counter)
+            }
         }
     }
 
@@ -141,6 +175,16 @@ extension StateChange {
             self = .joined(try reader.read(), hostname: try reader.read(), stepShare: try reader.read())
         case .left:
             self = .left(try reader.read())
+        case .retired:
+            self = .retired(try reader.read(), finalSequence: try reader.read(), atMs: try reader.read())
+        case .signatureCounters:
+            let count = Int(try reader.read() as UInt32)
+            var counters: [SignerCounter] = []
+            counters.reserveCapacity(min(count, 4096))
+            for _ in 0..<count {
+                counters.append(SignerCounter(worker: try reader.read(), counter: try reader.read()))
+            }
+            self = .signatureCounters(counters)
         }
         guard reader.isAtEnd else { throw .init(reason: "\(reader.remaining) bytes after a \(kind) change") }
     }

@@ -30,6 +30,15 @@ public struct ReplayWindow: Sendable, Equatable {
         self.seen = Array(repeating: 0, count: size / 64)
     }
 
+    /// A window that has seen every counter up to `highest`: what a restarted receiver
+    /// knows of a sender, from its saved high-water mark. Only counters above it are fresh;
+    /// the sender signs each frame, a retransmission too, with the next one.
+    public init(size: Int = defaultSize, resumingAfter highest: UInt64) {
+        self.init(size: size)
+        self.highest = highest
+        for index in seen.indices { seen[index] = .max }
+    }
+
     /// Admits `counter` if it is new, and records it. Counter 0 is never issued, so it
     /// is refused as too old.
     public mutating func admit(_ counter: UInt64) -> Admission {

@@ -53,6 +53,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "The most reports a worker may send in one frame (1: one report per frame).")
     var maxReportsPerFrame = 64
 
+    @Option(help: "Milliseconds after which a worker incarnation that left, was replaced or was lost (past its lease) is retired: dropped from the membership and status, kept only as its final sequence.")
+    var retireAfterMs = Int(RetirementPolicy.defaultGrace.components.seconds * 1000)
+
+    @Option(help: "Milliseconds a retired incarnation's final sequence is remembered, answering its resends as duplicates.")
+    var retiredExpiryMs = Int(RetirementPolicy.defaultExpiry.components.seconds * 1000)
+
     @Option(help: ArgumentHelp(
         "Directory of the durable state (snapshot and journal); resumed from if it exists.",
         valueName: "dir"))
@@ -78,10 +84,17 @@ struct CoordinatorCommand: AsyncParsableCommand {
             ("publish-interval-ms", publishIntervalMs), ("ack-interval-ms", ackIntervalMs), ("lease-ms", leaseMs),
             ("heartbeat-ms", heartbeatMs), ("max-reports-per-frame", maxReportsPerFrame),
             ("compact-after-mib", compactAfterMib),
+            ("retire-after-ms", retireAfterMs), ("retired-expiry-ms", retiredExpiryMs),
         ] where value <= 0 {
             throw ValidationError("--\(flag) must be positive, got \(value)")
         }
         if let http { _ = try MonitoringAddress(http) }
+        // A retired incarnation's replay window is dropped: safe only once its every signed
+        // frame fails the clock-skew check (RetirementPolicy.defaultGrace).
+        if authentication.authKeys != nil, retireAfterMs <= 2 * authentication.authMaxClockSkewMs {
+            throw ValidationError(
+                "--retire-after-ms (\(retireAfterMs)) must exceed twice --auth-max-clock-skew-ms (\(authentication.authMaxClockSkewMs))")
+        }
         guard heartbeatMs < leaseMs else {
             throw ValidationError("--heartbeat-ms (\(heartbeatMs)) must be shorter than --lease-ms (\(leaseMs))")
         }
@@ -98,7 +111,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
             lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
             maximumReportsPerFrame: maxReportsPerFrame,
             tls: try tls.configuration(server: true), stateDirectory: state, compactionBytes: compactAfterMib << 20,
-            authentication: try authentication.configuration())
+            authentication: try authentication.configuration(),
+            retirement: RetirementPolicy(
+                grace: .milliseconds(retireAfterMs), expiry: .milliseconds(retiredExpiryMs)))
         let metrics = http.map { _ in MetricsRegistry() }
         let coordinator = try Coordinator(
             configuration: configuration, metricsFactory: metrics?.factory ?? MetricsRegistry.disabled)

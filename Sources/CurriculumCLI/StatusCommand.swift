@@ -132,6 +132,9 @@ struct StatusCommand: AsyncParsableCommand {
             ])
         }
         lines += aligned(workers)
+        if status.retiredWorkers > 0 {
+            lines.append("retired \(status.retiredWorkers) (finished incarnations, remembered for their resends)")
+        }
         return lines.joined(separator: "\n")
     }
 

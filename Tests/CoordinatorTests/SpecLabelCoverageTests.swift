@@ -34,6 +34,7 @@ import Testing
             .missingWorkerIdentity(.report), .sequenceZero(worker: worker), .emptyReport(worker: worker, sequence: 1),
             .unknownCategory(worker: worker, sequence: 1, category: "c"), .outOfWindow(worker: worker, sequence: 1),
             .unexpectedTopic(.policy), .duplicate(worker: worker, sequence: 1),
+            .retiredIncarnation(worker: worker, sequence: 2),
         ]
             + wireErrors.map(IngestRejection.wire)
             + reportRejections.map { .report(worker: worker, sequence: 1, category: "c", $0) }
@@ -43,14 +44,14 @@ import Testing
     @Test func everyCaseHasAnExample() {
         #expect(Set(Self.reportRejections.map(caseIndex)).count == 11)
         #expect(Set(Self.wireErrors.map(caseIndex)).count == 9)
-        #expect(Set(Self.ingestRejections.map(caseIndex)).count == 10)
+        #expect(Set(Self.ingestRejections.map(caseIndex)).count == 11)
         #expect(Set(Self.authenticationFailures.map(\.label)) == AuthenticationFailure.labels)
     }
 
     @Test func everyLabelIsInTheSpecification() throws {
         let spec = try String(contentsOf: Self.specification, encoding: .utf8)
         let labels = Set(Self.ingestRejections.map(\.label))
-        #expect(labels.count == 33)
+        #expect(labels.count == 34)
         for label in labels.sorted() {
             #expect(spec.contains("`\(label)`"), "Protocols/README.md does not name the label \(label)")
         }
@@ -102,6 +103,7 @@ import Testing
         case .unexpectedTopic: 7
         case .duplicate: 8
         case .authentication: 9
+        case .retiredIncarnation: 10
         }
     }
 }

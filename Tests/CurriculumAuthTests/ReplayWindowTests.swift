@@ -11,6 +11,18 @@ struct ReplayWindowTests {
         #expect(window.highest == 200)
     }
 
+    /// A restarted receiver resumes from a saved high-water mark: everything up to it is
+    /// refused, whether still inside the window or older, and the sender's next counter is fresh.
+    @Test func aResumedWindowRefusesEveryCounterUpToItsHighWaterMark() {
+        var window = ReplayWindow(size: 64, resumingAfter: 500)
+        #expect(window.highest == 500)
+        #expect(window.admit(500) == .replayed)
+        #expect(window.admit(437) == .replayed)
+        #expect(window.admit(1) == .tooOld)
+        #expect(window.admit(501) == .fresh)
+        #expect(window.admit(499) == .replayed)
+    }
+
     @Test func counterZeroIsNeverIssuedSoNeverAccepted() {
         var window = ReplayWindow()
         #expect(window.admit(0) == .tooOld)

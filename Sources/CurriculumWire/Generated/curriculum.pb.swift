@@ -683,6 +683,10 @@ public nonisolated struct Curriculum_V1_Status: Sendable {
   /// counted in duplicates_ignored, not here. Restarts at zero with the process.
   public var rejections: Dictionary<String,UInt64> = [:]
 
+  /// Finished worker incarnations the coordinator retired and still remembers
+  /// (section 5): they are not listed in `workers`. 0 from older coordinators.
+  public var retiredWorkers: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1787,7 +1791,7 @@ nonisolated extension Curriculum_V1_ProtocolMismatch: SwiftProtobuf.Message, Swi
 
 nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Status"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{1}workers\0\u{3}reports_accepted\0\u{3}reports_rejected\0\u{3}duplicates_ignored\0\u{3}malformed_messages\0\u{3}uptime_ms\0\u{1}totals\0\u{3}authentication_failures\0\u{1}rejections\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0\u{1}workers\0\u{3}reports_accepted\0\u{3}reports_rejected\0\u{3}duplicates_ignored\0\u{3}malformed_messages\0\u{3}uptime_ms\0\u{1}totals\0\u{3}authentication_failures\0\u{1}rejections\0\u{3}retired_workers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1805,6 +1809,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.totals) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.authenticationFailures) }()
       case 10: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.rejections) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.retiredWorkers) }()
       default: break
       }
     }
@@ -1845,6 +1850,9 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
     if !self.rejections.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.rejections, fieldNumber: 10)
     }
+    if self.retiredWorkers != 0 {
+      try visitor.visitSingularUInt64Field(value: self.retiredWorkers, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1859,6 +1867,7 @@ nonisolated extension Curriculum_V1_Status: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.totals != rhs.totals {return false}
     if lhs.authenticationFailures != rhs.authenticationFailures {return false}
     if lhs.rejections != rhs.rejections {return false}
+    if lhs.retiredWorkers != rhs.retiredWorkers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

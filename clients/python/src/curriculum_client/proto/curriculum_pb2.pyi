@@ -208,7 +208,7 @@ class ReportBatch(_message.Message):
     def __init__(self, reports: _Optional[_Iterable[_Union[Report, _Mapping]]] = ...) -> None: ...
 
 class Status(_message.Message):
-    __slots__ = ["authentication_failures", "duplicates_ignored", "malformed_messages", "policy", "rejections", "reports_accepted", "reports_rejected", "totals", "uptime_ms", "workers"]
+    __slots__ = ["authentication_failures", "duplicates_ignored", "malformed_messages", "policy", "rejections", "reports_accepted", "reports_rejected", "retired_workers", "totals", "uptime_ms", "workers"]
     class RejectionsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -223,6 +223,7 @@ class Status(_message.Message):
     REJECTIONS_FIELD_NUMBER: _ClassVar[int]
     REPORTS_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     REPORTS_REJECTED_FIELD_NUMBER: _ClassVar[int]
+    RETIRED_WORKERS_FIELD_NUMBER: _ClassVar[int]
     TOTALS_FIELD_NUMBER: _ClassVar[int]
     UPTIME_MS_FIELD_NUMBER: _ClassVar[int]
     WORKERS_FIELD_NUMBER: _ClassVar[int]
@@ -233,10 +234,11 @@ class Status(_message.Message):
     rejections: _containers.ScalarMap[str, int]
     reports_accepted: int
     reports_rejected: int
+    retired_workers: int
     totals: _containers.RepeatedCompositeFieldContainer[CategoryTotals]
     uptime_ms: int
     workers: _containers.RepeatedCompositeFieldContainer[WorkerStatus]
-    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., workers: _Optional[_Iterable[_Union[WorkerStatus, _Mapping]]] = ..., reports_accepted: _Optional[int] = ..., reports_rejected: _Optional[int] = ..., duplicates_ignored: _Optional[int] = ..., malformed_messages: _Optional[int] = ..., uptime_ms: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CategoryTotals, _Mapping]]] = ..., authentication_failures: _Optional[int] = ..., rejections: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., workers: _Optional[_Iterable[_Union[WorkerStatus, _Mapping]]] = ..., reports_accepted: _Optional[int] = ..., reports_rejected: _Optional[int] = ..., duplicates_ignored: _Optional[int] = ..., malformed_messages: _Optional[int] = ..., uptime_ms: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[CategoryTotals, _Mapping]]] = ..., authentication_failures: _Optional[int] = ..., rejections: _Optional[_Mapping[str, int]] = ..., retired_workers: _Optional[int] = ...) -> None: ...
 
 class WorkerAck(_message.Message):
     __slots__ = ["contiguous_through", "rejected", "selective", "worker"]
