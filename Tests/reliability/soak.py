@@ -52,7 +52,8 @@ from broadcast_watch import BroadcastWatch  # noqa: E402
 from coordinator_probe import directory_bytes, get_json, rss_bytes, worker_rows  # noqa: E402
 from processes import Coordinator, Process, find_curriculum_binary  # noqa: E402
 from soak_accounting import LedgerIncarnation, account  # noqa: E402
-from soak_result import COMPACT_AFTER_MIB, MIB, Sample, SoakResult, report, verdict  # noqa: E402
+from soak_result import (  # noqa: E402
+    CLOCK_SKEW_MS, COMPACT_AFTER_MIB, MIB, RETIRE_AFTER_S, RETIRED_EXPIRY_S, Sample, SoakResult, report, verdict)
 
 LEDGER_WORKER = HERE / "ledger_worker.py"
 
@@ -104,7 +105,9 @@ class Soak:
             self.binary, self.logs, broadcast=self.broadcast, reports=self.reports,
             name=f"coordinator-{self.coordinator_starts}",
             extra=["--state", str(self.state), "--compact-after-mib", str(COMPACT_AFTER_MIB), "--auth-keys",
-                   str(self.keys), "--http", "127.0.0.1:0"])
+                   str(self.keys), "--auth-max-clock-skew-ms", str(CLOCK_SKEW_MS),
+                   "--retire-after-ms", str(RETIRE_AFTER_S * 1000), "--retired-expiry-ms", str(RETIRED_EXPIRY_S * 1000),
+                   "--http", "127.0.0.1:0"])
 
     def kill_coordinator(self, and_worker: str) -> None:
         """SIGKILLs the coordinator, and, while it is down, the worker ``and_worker``: its last
@@ -258,6 +261,7 @@ class Soak:
         (self.workdir / "final-status.json").write_text(json.dumps(status, indent=1))
         self.result.live_at_end = live
         self.result.final_rows = len(worker_rows(status))
+        self.result.retired_at_end = int(status.get("retired_workers", 0))
         self.result.rejections = {k: int(v) for k, v in status.get("rejections", {}).items()}
         self.result.duplicates_ignored = int(status.get("duplicates_ignored", 0))
         account(self.result, status, self.churn_summaries, self.incarnations, self.watch)
