@@ -14,7 +14,10 @@ extension Coordinator {
         for staleness in effects.mergedStaleness { metrics.recordStaleness(staleness) }
         for event in effects.events { log(event) }
         // Whatever is sent reflects the state, so the state is made durable first.
-        guard commit() else { return }
+        guard commit() else {
+            repeatDurablePolicy(ifAny: effects.messages)
+            return
+        }
         for message in effects.messages {
             broadcast(message)
             switch message {
@@ -27,6 +30,7 @@ extension Coordinator {
 
     /// Makes every journaled change durable. Returns false if the disk refused: then
     /// nothing that reflects those changes may be sent, and the next commit retries.
+    /// A run of refusals is logged once (and once a minute while it lasts), and its end once.
     @discardableResult
     func commit() -> Bool {
         guard let store, store.hasPending else { return true }
@@ -34,12 +38,36 @@ extension Coordinator {
             let started = ContinuousClock.now
             try store.commit(engine.state)
             metrics.recordJournalCommit(.now - started)
+            if let streak = store.writeFailures.succeeded(at: .now) {
+                logger.notice("coordinator state saved again: acknowledgements and new policies resume", metadata: [
+                    "state": "\(store.directory)", "failed_commits": "\(streak.failures)",
+                    "lasted_ms": "\(streak.duration.milliseconds)",
+                ])
+            }
             return true
         } catch {
             engine.noteStateWriteFailure()
-            logRateLimited("state_write_failed", "cannot save coordinator state; holding acknowledgements", error)
+            if store.writeFailures.failed(at: .now) {
+                logger.error(
+                    "cannot save coordinator state: holding acknowledgements and repeating the last saved policy until the disk takes writes again",
+                    metadata: [
+                        "state": "\(store.directory)", "error": "\(error)",
+                        "failed_commits": "\(store.writeFailures.failures)",
+                    ])
+            }
             return false
         }
+    }
+
+    /// While the disk refuses commits, a policy broadcast repeats the newest policy frame
+    /// sent from durable state instead: workers (and any that join meanwhile) keep drawing
+    /// from it, and a coordinator that crashes now restarts at that version or later, so
+    /// no worker holds a version the restarted coordinator never reached.
+    private func repeatDurablePolicy(ifAny messages: [Wire.Envelope.OneOf_Body]) {
+        guard messages.contains(where: { if case .policy = $0 { true } else { false } }),
+            let frame = store?.lastDurablePolicyFrame
+        else { return }
+        send(frame)
     }
 
     /// Writes a snapshot so the next start replays nothing; on a clean stop.
@@ -52,12 +80,18 @@ extension Coordinator {
         }
     }
 
+    /// Encodes and sends; a policy frame is kept as the newest sent from durable state.
+    func broadcast(_ body: Wire.Envelope.OneOf_Body) {
+        let frame = WireCodec.encode(body)
+        if case .policy = body, let store { store.lastDurablePolicyFrame = frame }
+        send(frame)
+    }
+
     /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
     /// drops from a full subscriber queue instead), so `trySend` always takes the frame.
-    func broadcast(_ body: Wire.Envelope.OneOf_Body) {
+    private func send(_ frame: [UInt8]) {
+        metrics.recordBroadcast(bytes: frame.count)
         do {
-            let frame = WireCodec.encode(body)
-            metrics.recordBroadcast(bytes: frame.count)
             _ = try broadcaster.trySend(frame)
         } catch {
             logger.debug("broadcast failed", metadata: ["error": "\(error)"])

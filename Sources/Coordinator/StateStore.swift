@@ -27,6 +27,11 @@ final class StateStore {
     let directory: String
     let compactionBytes: Int
     private(set) var journal: StateJournal
+    /// The refused commits since the last one the disk took.
+    var writeFailures = StateWriteFailureStreak()
+    /// The newest policy frame sent while every change it reflects was durable: what the
+    /// coordinator repeats while the disk refuses commits.
+    var lastDurablePolicyFrame: [UInt8]?
 
     private init(directory: String, journal: StateJournal, compactionBytes: Int) {
         self.directory = directory

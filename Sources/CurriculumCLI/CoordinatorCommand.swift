@@ -66,6 +66,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         valueName: "dir"))
     var state: String?
 
+    @Option(help: "With --state: write a new snapshot and start an empty journal once the journal reaches this many MiB.")
+    var compactAfterMib = 64
+
     @Option(help: ArgumentHelp(
         "Serve /metrics (Prometheus), /healthz, /readyz, /api/status and the dashboard on this address, e.g. 0.0.0.0:9464; off by default.",
         valueName: "host:port"))
@@ -82,6 +85,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         for (flag, value) in [
             ("publish-interval-ms", publishIntervalMs), ("ack-interval-ms", ackIntervalMs), ("lease-ms", leaseMs),
             ("heartbeat-ms", heartbeatMs), ("max-reports-per-frame", maxReportsPerFrame),
+            ("compact-after-mib", compactAfterMib),
             ("retire-after-ms", retireAfterMs), ("retired-expiry-ms", retiredExpiryMs),
         ] where value <= 0 {
             throw ValidationError("--\(flag) must be positive, got \(value)")
@@ -108,7 +112,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             acknowledgementInterval: .milliseconds(ackIntervalMs),
             lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
             maximumReportsPerFrame: maxReportsPerFrame,
-            tls: try tls.configuration(server: true), stateDirectory: state,
+            tls: try tls.configuration(server: true), stateDirectory: state, compactionBytes: compactAfterMib << 20,
             authentication: try authentication.configuration(),
             retirement: RetirementPolicy(
                 grace: .milliseconds(retireAfterMs), expiry: .milliseconds(retiredExpiryMs)))
