@@ -40,13 +40,7 @@ struct AuthenticationTests {
 
     /// Reports `count` batches of exact statistics and drains; returns what it reported.
     func reportAndDrain(_ agent: WorkerAgent, worker: Int, count: Int) async throws -> ExactTotals {
-        var produced = ExactTotals()
-        for index in 0..<count {
-            let batch = try await withTimeout(.seconds(15)) { try await agent.nextBatch(size: 8) }
-            let statistics = ExactTotals.statistics(worker: worker, index: index, categories: Self.categories)
-            statistics.forEach { produced.add($0) }
-            try await agent.report(policyVersion: batch.policyVersion, statistics: statistics)
-        }
+        let produced = try await agent.reportExactly(worker: worker, count: count, categories: Self.categories)
         try await agent.drain(timeout: .seconds(20))
         return produced
     }

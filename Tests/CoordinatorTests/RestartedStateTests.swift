@@ -44,13 +44,7 @@ struct RestartedStateTests {
 
     /// Reports `count` batches and waits until all are acknowledged, without leaving.
     func report(_ agent: WorkerAgent, worker: Int, count: Int) async throws -> ExactTotals {
-        var produced = ExactTotals()
-        for index in 0..<count {
-            let batch = try await withTimeout(.seconds(15)) { try await agent.nextBatch(size: 8) }
-            let statistics = ExactTotals.statistics(worker: worker, index: index, categories: Self.categories)
-            statistics.forEach { produced.add($0) }
-            try await agent.report(policyVersion: batch.policyVersion, statistics: statistics)
-        }
+        let produced = try await agent.reportExactly(worker: worker, count: count, categories: Self.categories)
         #expect(await eventually { await agent.counters.reportsAcknowledged == UInt64(count) })
         return produced
     }

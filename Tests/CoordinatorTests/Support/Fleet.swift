@@ -1,4 +1,5 @@
 import Coordinator
+import CurriculumTestSupport
 import Curriculum
 import CurriculumWire
 import WorkerAgent
@@ -92,5 +93,20 @@ struct ExactTotals: Equatable, CustomStringConvertible {
                 sumSquaredAdvantage: Double((index * 5 + worker) % 40) / 64,
                 sumReward: Double(n * ((index + worker) % 2)))
         }
+    }
+}
+
+extension WorkerAgent {
+    /// Reports `count` batches of ``ExactTotals/statistics(worker:index:categories:)``, each
+    /// drawn first; returns what it reported.
+    func reportExactly(worker: Int, count: Int, categories: [String]) async throws -> ExactTotals {
+        var produced = ExactTotals()
+        for index in 0..<count {
+            let batch = try await withTimeout(.seconds(15)) { try await self.nextBatch(size: 8) }
+            let statistics = ExactTotals.statistics(worker: worker, index: index, categories: categories)
+            statistics.forEach { produced.add($0) }
+            try await report(policyVersion: batch.policyVersion, statistics: statistics)
+        }
+        return produced
     }
 }
