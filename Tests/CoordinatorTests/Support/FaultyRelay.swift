@@ -1,9 +1,12 @@
 import CurriculumTestSupport
+import CurriculumWire
 import NNG
 
 /// Sits between workers and a coordinator and mistreats their traffic in both
 /// directions: drops, duplicates and reorders messages, each at a set rate,
-/// from a seeded generator so a failing run can be repeated.
+/// from a seeded generator so a failing run can be repeated. The first report frame it
+/// forwards always goes twice, so a duplicate reaches the coordinator however few frames
+/// the workers' batching leaves to roll the dice on.
 struct FaultyRelay: Sendable {
     struct Faults: Sendable {
         var dropRate: Double
@@ -56,15 +59,20 @@ struct FaultyRelay: Sendable {
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await forward(from: fromCoordinator, to: toWorkers, seed: seed) }
-            group.addTask { try await forward(from: fromWorkers, to: toCoordinator, seed: seed &+ 1) }
+            group.addTask {
+                try await forward(from: fromWorkers, to: toCoordinator, seed: seed &+ 1, duplicatingFirstReport: true)
+            }
             try await group.next()
             group.cancelAll()
         }
     }
 
-    private func forward(from source: Socket, to destination: Socket, seed: UInt64) async throws {
+    private func forward(
+        from source: Socket, to destination: Socket, seed: UInt64, duplicatingFirstReport: Bool = false
+    ) async throws {
         var random = TestRandom(seed: seed)
         var held: [UInt8]?
+        var reportDuplicated = !duplicatingFirstReport
         for try await message in source.messages {
             let roll = Double(random.next() >> 11) / Double(1 << 53)
             if roll < faults.dropRate { continue }
@@ -73,7 +81,10 @@ struct FaultyRelay: Sendable {
                 continue
             }
             try await destination.send(message.bytes)
-            if roll > 1 - faults.duplicateRate {
+            if !reportDuplicated, message.bytes.starts(with: Topic.report.rawValue.utf8) {
+                reportDuplicated = true
+                try await destination.send(message.bytes)
+            } else if roll > 1 - faults.duplicateRate {
                 try await destination.send(message.bytes)
             }
             if let late = held {
