@@ -8,6 +8,7 @@ import NNG
 extension WorkerAgent {
     func receive(_ batch: [Message]) {
         let now = ContinuousClock.now
+        session.heardFromCoordinator(at: now)
         for message in batch {
             message.withUnsafeBytes { receive($0, at: now) }
         }

@@ -13,8 +13,7 @@ extension WorkerAgent {
     public func run() async throws {
         let broadcastEvents = subscriber.pipeEvents()
         let reportEvents = publisher.pipeEvents()
-        try subscriber.dial(configuration.broadcastURL, reconnect: configuration.reconnect, tls: configuration.tls)
-        try publisher.dial(configuration.reportsURL, reconnect: configuration.reconnect, tls: configuration.tls)
+        try dialCoordinator()
         logger.info("dialing coordinator", metadata: [
             "broadcast": "\(configuration.broadcastURL)", "reports": "\(configuration.reportsURL)",
         ])
@@ -75,7 +74,31 @@ extension WorkerAgent {
     }
 
     func tick(at now: ContinuousClock.Instant) {
+        if session.redialDue(at: now) { redial() }
         send(session.tick(at: now, policyVersion: policy?.version ?? 0))
+    }
+
+    func dialCoordinator() throws {
+        dialers = [
+            try subscriber.dial(configuration.broadcastURL, reconnect: configuration.reconnect, tls: configuration.tls),
+            try publisher.dial(configuration.reportsURL, reconnect: configuration.reconnect, tls: configuration.tls),
+        ]
+    }
+
+    /// Closes both dialers and dials anew (see `WorkerSession+Redial.swift`); the new
+    /// connections join and resend what is pending, as any reconnection does.
+    func redial() {
+        logger.warning("no answer from the coordinator: dialling it anew", metadata: [
+            "silence_limit": "\(configuration.redialAfter)", "redials": "\(session.counters.redials)",
+        ])
+        for dialer in dialers { try? dialer.close() }
+        do {
+            try dialCoordinator()
+        } catch {
+            // The old dialers are gone; the next redial tries again.
+            dialers = []
+            logger.error("cannot dial the coordinator", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A new connection to the coordinator: it may have restarted.

@@ -35,6 +35,8 @@ public actor WorkerAgent {
     var random: Xoshiro256StarStar
     /// The protocol's state and decisions; this actor only carries out what it returns.
     var session: WorkerSession
+    /// The dialers of both endpoints, closed and replaced when a redial is due.
+    var dialers: [Dialer] = []
     /// Signs every frame sent, retransmissions too, when the configuration has a key.
     var signer: FrameSigner?
     var policy: PublishedPolicy?
@@ -84,7 +86,8 @@ public actor WorkerAgent {
         self.session = WorkerSession(
             settings: .init(
                 identity: identity, hostname: configuration.hostname, stepShare: configuration.stepShare,
-                joinRetryInterval: configuration.joinRetryInterval),
+                joinRetryInterval: configuration.joinRetryInterval,
+                redialAfter: configuration.redialAfter),
             categories: categories,
             outbox: Outbox(
                 capacity: configuration.outboxCapacity,

@@ -37,6 +37,9 @@ public struct WorkerAgentConfiguration: Sendable {
     public var drainTimeout: Duration
     /// How nng redials a lost coordinator.
     public var reconnect: ReconnectPolicy
+    /// How long the coordinator may stay silent, or a join unanswered, before the agent
+    /// closes its dialers and dials anew (nng's own redial did not always recover).
+    public var redialAfter: Duration
     public var tls: TLSConfiguration?
     /// When set, every frame the agent sends is signed with this key (Protocols/README.md
     /// section 8), as a coordinator with a keyring requires.
@@ -60,6 +63,7 @@ public struct WorkerAgentConfiguration: Sendable {
         tickInterval: Duration = .milliseconds(20),
         drainTimeout: Duration = .seconds(30),
         reconnect: ReconnectPolicy = ReconnectPolicy(minimum: .milliseconds(100), maximum: .seconds(2)),
+        redialAfter: Duration = .seconds(10),
         tls: TLSConfiguration? = nil,
         signingKey: AuthenticationKey? = nil
     ) {
@@ -80,6 +84,7 @@ public struct WorkerAgentConfiguration: Sendable {
         self.tickInterval = tickInterval
         self.drainTimeout = drainTimeout
         self.reconnect = reconnect
+        self.redialAfter = redialAfter
         self.tls = tls
         self.signingKey = signingKey
     }

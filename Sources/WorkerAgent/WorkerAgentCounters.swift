@@ -20,4 +20,7 @@ public struct WorkerAgentCounters: Sendable, Hashable {
     /// Frames from the coordinator that could not be decoded.
     public var malformedFrames: UInt64 = 0
     public var joins: UInt64 = 0
+    /// Times the agent dialled the coordinator anew after silence or an unanswered join
+    /// (see `WorkerSession.redialDue(at:)`).
+    public var redials: UInt64 = 0
 }

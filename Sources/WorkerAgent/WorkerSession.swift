@@ -21,6 +21,9 @@ struct WorkerSession: Sendable {
         var hostname: String
         var stepShare: Double
         var joinRetryInterval: Duration
+        /// How long the coordinator may stay silent, or a join unanswered, before the agent
+        /// dials both endpoints anew (see ``redialDue(at:)``).
+        var redialAfter: Duration = .seconds(10)
     }
 
     let settings: Settings
@@ -52,6 +55,12 @@ struct WorkerSession: Sendable {
     var draining = false
     var lastLeaveSent: ContinuousClock.Instant?
     var leaveAccepted = false
+
+    /// When a frame last came from the coordinator, or the connections were last dialled;
+    /// nil until the first tick.
+    var lastHeard: ContinuousClock.Instant?
+    /// When the join still unanswered was first sent; nil once joined.
+    var unansweredJoinSince: ContinuousClock.Instant?
 
     init(settings: Settings, categories: [String], outbox: Outbox) {
         self.settings = settings
@@ -94,6 +103,7 @@ struct WorkerSession: Sendable {
     mutating func join(at now: ContinuousClock.Instant) -> [Outgoing] {
         guard !draining else { return [] }
         lastJoinSent = now
+        if unansweredJoinSince == nil { unansweredJoinSince = now }
         var join = Wire.Join()
         join.worker = settings.identity
         join.supportedVersions = WireCodec.supportedVersions
