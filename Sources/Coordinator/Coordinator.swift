@@ -131,7 +131,7 @@ public actor Coordinator {
         let broadcastListener = try broadcaster.listen(configuration.broadcastURL, tls: configuration.tls)
         let reportListener = try inbox.listen(configuration.reportsURL, tls: configuration.tls)
         let bound = Endpoints(
-            broadcastURL: Self.boundURL(broadcastListener), reportsURL: Self.boundURL(reportListener))
+            broadcastURL: broadcastListener.boundURL, reportsURL: reportListener.boundURL)
         endpoints = bound
         logger.info("coordinator listening", metadata: [
             "broadcast": "\(bound.broadcastURL)", "reports": "\(bound.reportsURL)",
@@ -170,13 +170,6 @@ public actor Coordinator {
             _ = try await group.next()
             group.cancelAll()
         }
-    }
-
-    static func boundURL(_ listener: Listener) -> String {
-        guard listener.url.hasPrefix("tcp://") || listener.url.hasPrefix("tls+tcp://"),
-            listener.url.hasSuffix(":0"), let port = try? listener.boundPort()
-        else { return listener.url }
-        return String(listener.url.dropLast()) + String(port)
     }
 
     // MARK: - Ingest

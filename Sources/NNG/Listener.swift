@@ -16,6 +16,15 @@ public struct Listener: Sendable, Hashable {
         return Int(port)
     }
 
+    /// The URL as bound: a `tcp://` or `tls+tcp://` URL asked for port 0 comes back with the
+    /// port the system chose; any other URL as given.
+    public var boundURL: String {
+        guard url.hasPrefix("tcp://") || url.hasPrefix("tls+tcp://"), url.hasSuffix(":0"),
+            let port = try? boundPort()
+        else { return url }
+        return String(url.dropLast()) + String(port)
+    }
+
     /// Stops listening and closes the connections it accepted.
     public func close() throws(NNGError) {
         try NNGError.check(nng_listener_close(handle), "nng_listener_close", url)

@@ -16,6 +16,8 @@ import Synchronization
 public final class Socket: Sendable {
     /// The protocol this socket speaks.
     public let socketProtocol: SocketProtocol
+    /// Whether the socket is raw (see ``init(_:raw:)``).
+    public let isRaw: Bool
 
     let handle: nng_socket
     private let closed = Atomic(false)
@@ -27,10 +29,16 @@ public final class Socket: Sendable {
     private let spareOperation = Mutex<AIOOperation?>(nil)
 
     /// Opens a socket speaking `socketProtocol`.
-    public init(_ socketProtocol: SocketProtocol) throws(NNGError) {
+    ///
+    /// A raw socket (`raw: true`) does no protocol processing: a raw subscriber receives
+    /// every message (no subscriptions), and raw sockets are what ``forward(from:to:)``
+    /// passes messages between.
+    public init(_ socketProtocol: SocketProtocol, raw: Bool = false) throws(NNGError) {
         var handle = nng_socket()
-        try NNGError.check(socketProtocol.open(&handle), "nng_socket_open", "\(socketProtocol)")
+        try NNGError.check(
+            socketProtocol.open(&handle, raw: raw), "nng_socket_open", "\(socketProtocol)\(raw ? " (raw)" : "")")
         self.socketProtocol = socketProtocol
+        self.isRaw = raw
         self.handle = handle
         do {
             self.queuedMessages = try QueuedMessageTaker()
