@@ -13,7 +13,7 @@ struct CurriculumCommand: AsyncParsableCommand {
             """,
         version: CurriculumVersion.string,
         subcommands: [
-            CoordinatorCommand.self, WorkerCommand.self, StatusCommand.self, SnapshotCommand.self, ReplayCommand.self,
+            CoordinatorCommand.self, WorkerCommand.self, RelayCommand.self, StatusCommand.self, SnapshotCommand.self, ReplayCommand.self,
             DemoCommand.self,
             ExperimentCommand.self,
         ]

@@ -18,10 +18,15 @@ final class FaultRun {
     let coordinator: CurriculumProcess
     let monitor: StatusMonitor
     let workers: [(id: String, process: CurriculumProcess)]
+    /// With `throughRelays`, the `curriculum relay` in each worker namespace.
+    let relays: [CurriculumProcess]
     private let started = ContinuousClock.now
 
     /// Starts everything and returns once every worker is active and has had reports merged.
-    init(lab: NetworkLab, leaseMs: Int = 10_000) async throws {
+    ///
+    /// - Parameter throughRelays: each worker dials a `curriculum relay` in its own namespace
+    ///   over ipc, and only the relay crosses the faulted link to the coordinator.
+    init(lab: NetworkLab, leaseMs: Int = 10_000, throughRelays: Bool = false) async throws {
         self.lab = lab
         coordinator = try lab.curriculum(
             in: lab.head,
@@ -37,8 +42,26 @@ final class FaultRun {
         let broadcast = try #require(fields["broadcast"], "\(line)")
         let reports = try #require(fields["reports"], "\(line)")
         monitor = try StatusMonitor(broadcastURL: broadcast)
+        var relays: [CurriculumProcess] = []
+        var nodeEndpoints: [(broadcast: String, reports: String)] = []
+        for host in lab.workers {
+            guard throughRelays else {
+                nodeEndpoints.append((broadcast, reports))
+                continue
+            }
+            let node = "ipc:///tmp/\(host.namespace)-\(UUID().uuidString.prefix(8))"
+            let relay = try lab.curriculum(
+                in: host.namespace,
+                ["relay", "--coordinator-broadcast", broadcast, "--coordinator-reports", reports,
+                 "--broadcast", "\(node)-broadcast", "--reports", "\(node)-reports"],
+                name: "relay \(host.namespace)")
+            relays.append(relay)
+            nodeEndpoints.append(try RelayEndpoints(readyLine: try await relay.firstLine(timeout: .seconds(30))).urls)
+        }
+        self.relays = relays
         workers = try lab.workers.enumerated().map { index, host in
             let id = "w\(index + 1)"
+            let (broadcast, reports) = nodeEndpoints[index]
             let process = try lab.curriculum(
                 in: host.namespace,
                 ["worker", "--broadcast", broadcast, "--reports", reports, "--id", id, "--batch", "16",
@@ -105,61 +128,9 @@ final class FaultRun {
     /// Holds the coordinator's final status against what the workers say they produced:
     /// per worker, per category, and in total, exactly. Returns the scenario's figures.
     func reconcile(_ summaries: [String: Summary], scenario: String) throws -> ReliabilityFigures {
-        let status = try #require(monitor.status)
-        let byWorker = Dictionary(grouping: status.workers, by: { $0.worker.workerID })
-        var lost: UInt64 = 0
-        var doubleCounted: UInt64 = 0
-        for (worker, summary) in summaries.sorted(by: { $0.key < $1.key }) {
-            let entries = byWorker[worker] ?? []
-            #expect(entries.count == 1, "one incarnation of \(worker): \(entries)")
-            let reports = entries.reduce(0) { $0 + $1.reportsAccepted }
-            let samples = entries.reduce(0) { $0 + $1.samplesAccepted }
-            #expect(summary.abandoned == 0, "\(worker)")
-            #expect(summary.acknowledged == summary.reports, "\(worker)")
-            #expect(reports == summary.reports, "\(worker): merged \(reports) of \(summary.reports)")
-            #expect(samples == summary.samples, "\(worker): merged \(samples) samples of \(summary.samples)")
-            lost += summary.reports > reports ? summary.reports - reports : 0
-            doubleCounted += reports > summary.reports ? reports - summary.reports : 0
-        }
-
-        // Per category: every sample and every report once, and the sums with them. The
-        // sums agree to rounding only: both sides are compensated sums, but the coordinator
-        // adds the two workers' reports interleaved, the test adds two totals.
-        var produced: [String: (reports: Int, count: Int, abs: Double, squared: Double, reward: Double)] = [:]
-        for category in summaries.values.flatMap(\.categories) {
-            var entry = produced[category.category, default: (0, 0, 0, 0, 0)]
-            entry.reports += category.reports
-            entry.count += category.count
-            entry.abs += category.sumAbsAdvantage
-            entry.squared += category.sumSquaredAdvantage
-            entry.reward += category.sumReward
-            produced[category.category] = entry
-        }
-        #expect(Set(status.totals.map(\.category)) == Set(produced.keys))
-        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(a), abs(b)) }
-        for totals in status.totals {
-            guard let mine = produced[totals.category] else { continue }
-            #expect(totals.reports == UInt64(mine.reports), "\(totals.category) reports")
-            #expect(totals.count == UInt64(mine.count), "\(totals.category) samples")
-            #expect(close(totals.sumAbsAdvantage, mine.abs), "\(totals.category): \(totals.sumAbsAdvantage) vs \(mine.abs)")
-            #expect(close(totals.sumSquaredAdvantage, mine.squared), "\(totals.category) sum of squares")
-            #expect(close(totals.sumReward, mine.reward), "\(totals.category) rewards")
-        }
-
-        let sent = summaries.values.reduce(0) { $0 + $1.reports }
-        #expect(status.reportsAccepted == sent)
-        #expect(status.reportsRejected == 0)
-        #expect(status.malformedMessages == 0)
-        // Policy versions, as the monitor saw them over its clean link, never went back.
-        let versions = monitor.versions
-        #expect(!versions.isEmpty)
-        #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 <= $1 })
-
-        return ReliabilityFigures(
-            scenario: scenario, sent: sent, merged: status.reportsAccepted,
-            duplicatesIgnored: status.duplicatesIgnored,
-            resends: summaries.values.reduce(0) { $0 + $1.retransmissions },
-            lost: lost, doubleCounted: doubleCounted)
+        reconcileTotals(
+            try #require(monitor.status), versions: monitor.versions, summaries: Array(summaries.values),
+            scenario: scenario)
     }
 
     /// The wire counts once no packet is on its way any more: the same over half a second
@@ -180,6 +151,11 @@ final class FaultRun {
 
     func stop() async throws {
         monitor.stop()
+        for relay in relays {
+            relay.signal(SIGTERM)
+            try await relay.waitForExit(timeout: .seconds(10))
+            #expect(relay.process.terminationStatus == 0, "\(relay.name): \(relay.lastLogLines())")
+        }
         coordinator.signal(SIGTERM)
         try await coordinator.waitForExit(timeout: .seconds(10))
     }

@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+
+extension MultiProcessSuites.NetworkFaultTests {
+    /// Each worker talks to a `curriculum relay` in its own namespace over ipc; only the
+    /// relays cross the lossy links to the coordinator. The workers' resends make up for what
+    /// the link drops, through the relay: nothing lost, nothing counted twice.
+    @Test func lossBetweenRelaysAndCoordinatorLosesAndDoubleCountsNothing() async throws {
+        let fault = NetworkFault.loss(percent: 20)
+        // As in the direct loss scenario: TCP's retransmission timeout capped at 1 s keeps the
+        // drains bounded.
+        let lab = try NetworkLab(retransmitTimeoutCap: .seconds(1))
+        defer { lab.tearDown() }
+        let run = try await FaultRun(lab: lab, throughRelays: true)
+        let applied = try await lab.apply(fault)
+        #expect(await run.reportsFlow(beyond: run.accepted(), count: 100, within: .seconds(60)))
+        run.log("100 more reports merged from each worker through its relay under the fault; draining")
+        let summaries = try await run.drainWorkers()
+        _ = try await lab.remove(applied)
+        print(try run.reconcile(summaries, scenario: "\(fault) between relays and coordinator [\(lab.mechanismTag)]"))
+        try await run.stop()
+    }
+}
