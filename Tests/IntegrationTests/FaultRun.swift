@@ -149,13 +149,19 @@ final class FaultRun {
         return previous
     }
 
-    func stop() async throws {
-        monitor.stop()
+    /// Stops the relays with SIGTERM; each must exit cleanly. Until then the coordinator's
+    /// broadcasts keep crossing the worker links.
+    func stopRelays() async throws {
         for relay in relays {
             relay.signal(SIGTERM)
             try await relay.waitForExit(timeout: .seconds(10))
             #expect(relay.process.terminationStatus == 0, "\(relay.name): \(relay.lastLogLines())")
         }
+    }
+
+    func stop() async throws {
+        monitor.stop()
+        try await stopRelays()
         coordinator.signal(SIGTERM)
         try await coordinator.waitForExit(timeout: .seconds(10))
     }

@@ -12,11 +12,16 @@ extension MultiProcessSuites.NetworkFaultTests {
         let lab = try NetworkLab(retransmitTimeoutCap: .seconds(1))
         defer { lab.tearDown() }
         let run = try await FaultRun(lab: lab, throughRelays: true)
+        let before = try lab.wireCounters()
         let applied = try await lab.apply(fault)
         #expect(await run.reportsFlow(beyond: run.accepted(), count: 100, within: .seconds(60)))
         run.log("100 more reports merged from each worker through its relay under the fault; draining")
         let summaries = try await run.drainWorkers()
         _ = try await lab.remove(applied)
+        // The relays' links are the workers' links of the lab: the same counters see the loss,
+        // once the relays have stopped and nothing crosses them any more.
+        try await run.stopRelays()
+        try await Self.expectActed(fault, run, since: before, share: \.lostFraction, in: 0.05...0.3)
         print(try run.reconcile(summaries, scenario: "\(fault) between relays and coordinator [\(lab.mechanismTag)]"))
         try await run.stop()
     }

@@ -77,6 +77,16 @@ extension MultiProcessSuites {
             try await fleet.stop(relays: relays)
         }
 
+        @Test func badFlagsAreAUsageError() async throws {
+            let relay = try CurriculumProcess(
+                ["relay", "--coordinator-broadcast", "tcp://127.0.0.1:7450", "--coordinator-reports", "tcp://127.0.0.1:7451",
+                 "--broadcast", "/tmp/not-a-url", "--reports", "ipc:///tmp/r"],
+                name: "relay", captureStandardError: true)
+            let output = try await relay.outputAfterExit(timeout: .seconds(30))
+            #expect(relay.process.terminationStatus == 64, "ArgumentParser's usage error, as every subcommand's")
+            #expect(output.contains("--broadcast must be a URL"), "\(output)")
+        }
+
         /// Signed frames pass the relay byte for byte: the coordinator verifies every one.
         @Test func signedFramesVerifyThroughARelay() async throws {
             let directory = FileManager.default.temporaryDirectory.appending(path: "curriculum-relay-keys-\(UUID().uuidString)")
