@@ -16,8 +16,6 @@ import Synchronization
 public final class Socket: Sendable {
     /// The protocol this socket speaks.
     public let socketProtocol: SocketProtocol
-    /// Whether the socket is raw (see ``init(_:raw:)``).
-    public let isRaw: Bool
 
     let handle: nng_socket
     private let closed = Atomic(false)
@@ -38,7 +36,6 @@ public final class Socket: Sendable {
         try NNGError.check(
             socketProtocol.open(&handle, raw: raw), "nng_socket_open", "\(socketProtocol)\(raw ? " (raw)" : "")")
         self.socketProtocol = socketProtocol
-        self.isRaw = raw
         self.handle = handle
         do {
             self.queuedMessages = try QueuedMessageTaker()
