@@ -2,19 +2,16 @@ import CurriculumWire
 import Synchronization
 
 /// What the whole fleet observed, shared by every identity's receive task and the driver.
-/// Only the measured window counts towards bytes and latencies; retransmissions and the
-/// expected totals count over the whole run, since exactly-once is checked over all of it.
+/// Only the measured window counts towards latencies; the reports made and their expected
+/// totals count over the whole run, since exactly-once is checked over all of it. Bytes
+/// and retransmissions are counted by each identity (FleetIdentity.State), without a
+/// shared lock on every received frame.
 final class FleetStats: Sendable {
     struct Counters {
         var measuring = false
-        var bytesByTopic: [Topic: Int] = [:]
-        var framesByTopic: [Topic: Int] = [:]
         var ackLatency = LatencySamples()
         var policyDelay = LatencySamples()
-        var reportsAcknowledged = 0
         var reportsSent = 0
-        var retransmissions = 0
-        var joinsSent = 0
         /// Per category: samples, sum of |advantage|, sum of squared advantage, sum of reward.
         var expected: [String: ExpectedTotals] = [:]
     }
@@ -29,39 +26,27 @@ final class FleetStats: Sendable {
 
     private let counters = Mutex(Counters())
 
-    func update<Result>(_ body: (inout Counters) -> Result) -> Result {
+    private func update<Result>(_ body: (inout Counters) -> Result) -> Result {
         counters.withLock { body(&$0) }
     }
 
     var snapshot: Counters { counters.withLock { $0 } }
 
-    /// Starts the measured window: bytes, latencies and acknowledgements from now on.
+    /// Starts the measured window: latencies from now on.
     func startMeasuring() {
         update {
             $0.measuring = true
-            $0.bytesByTopic = [:]
-            $0.framesByTopic = [:]
             $0.ackLatency.removeAll()
             $0.policyDelay.removeAll()
-            $0.reportsAcknowledged = 0
         }
     }
 
     func stopMeasuring() { update { $0.measuring = false } }
 
-    func received(_ byteCount: Int, topic: Topic) {
-        update {
-            guard $0.measuring else { return }
-            $0.bytesByTopic[topic, default: 0] += byteCount
-            $0.framesByTopic[topic, default: 0] += 1
-        }
-    }
-
     /// Reports first sent this long ago were acknowledged.
     func acknowledged(latenciesMs: [Double]) {
         update {
             guard $0.measuring else { return }
-            $0.reportsAcknowledged += latenciesMs.count
             for latency in latenciesMs { $0.ackLatency.record(latency) }
         }
     }
