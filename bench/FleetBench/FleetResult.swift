@@ -22,9 +22,9 @@ struct FleetResult {
     var loadBefore = "", loadAfter = ""
 
     static let header = """
-        | workers (join) | coord CPU | peak RSS | report->ack p50 / p99 | policy delay p50 / p99 \
+        | workers (join) | coord CPU | fleet CPU | coord peak RSS | report->ack p50 / p99 | policy delay p50 / p99 \
         | per-worker KB/s (POLI / ACKS / STAT / CTRL) | coord B/report | retrans | lost | exactly-once | load |
-        |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+        |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
         """
 
     var row: String {
@@ -32,8 +32,8 @@ struct FleetResult {
         let byTopic = [Topic.policy, .acks, .status, .control]
             .map { String(format: "%.1f", (perWorkerBytesPerSecond[$0] ?? 0) / 1000) }.joined(separator: " / ")
         return String(
-            format: "| %d (%.0f/s) | %.0f%% | %.0f MiB | %.1f / %.1f ms | %.1f / %.1f ms | %.1f (%@) | %.0f | %d | %d | %@ | %@ -> %@ |",
-            workers, joinRate, coordinatorCPUPercent, coordinatorPeakRSSMiB, ackP50, ackP99, policyP50, policyP99,
+            format: "| %d (%.0f/s) | %.0f%% | %.0f%% | %.0f MiB | %.1f / %.1f ms | %.1f / %.1f ms | %.1f (%@) | %.0f | %d | %d | %@ | %@ -> %@ |",
+            workers, joinRate, coordinatorCPUPercent, generatorCPUPercent, coordinatorPeakRSSMiB, ackP50, ackP99, policyP50, policyP99,
             perWorker, byTopic, coordinatorBytesPerReport, retransmissions, lostWorkers,
             exactlyOnce ? "exact" : "NOT exact", loadBefore, loadAfter)
     }

@@ -116,7 +116,7 @@ if options.json {
     print(FleetResult.header)
     print(result.row)
     print(String(
-        format: "window %.0f s, %d acknowledgements timed; fleet process CPU %.0f%%; %d identities not left; %@",
-        window, result.ackSamples, result.generatorCPUPercent, result.notLeft, result.exactlyOnceDetail))
+        format: "window %.0f s, %d acknowledgements timed; %d identities not left; %@",
+        window, result.ackSamples, result.notLeft, result.exactlyOnceDetail))
 }
 exit(result.exactlyOnce && result.notLeft == 0 ? 0 : 1)
