@@ -25,6 +25,7 @@ let benchmarkTargets: [Target] = [
     ),
     .executableTarget(
         name: "ChurnBench", dependencies: ["Coordinator", "CurriculumWire", "NNG"], path: "bench/ChurnBench"),
+    .executableTarget(name: "FleetBench", dependencies: ["CurriculumWire", "NNG"], path: "bench/FleetBench"),
 ]
 
 let package = Package(

@@ -1,0 +1,97 @@
+import CurriculumWire
+import Foundation
+import NNG
+
+extension FleetIdentity {
+    /// The four topics as `UInt32`s in memory order, to classify a frame without copying it.
+    private static let topicsByPrefix: [(UInt32, Topic)] = Topic.allCases.map { topic in
+        (topic.bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }, topic)
+    }
+
+    /// Reads the broadcast socket until it is closed.
+    func receive() async {
+        do {
+            for try await message in subscriber.messages {
+                message.withUnsafeBytes { handle($0) }
+            }
+        } catch {
+            // Closed at the end of the run, or cancelled: nothing more to count.
+        }
+    }
+
+    private func handle(_ frame: UnsafeRawBufferPointer) {
+        guard frame.count >= Topic.byteCount else { return }
+        let prefix = frame.loadUnaligned(as: UInt32.self)
+        guard let topic = Self.topicsByPrefix.first(where: { $0.0 == prefix })?.1 else { return }
+        state.withLock { $0.bytesReceived[topic, default: 0] += frame.count }
+        switch topic {
+        case .policy: policy(frame)
+        case .acks: acks(frame)
+        case .control: control(frame)
+        default: break
+        }
+    }
+
+    private func policy(_ frame: UnsafeRawBufferPointer) {
+        guard let policy = try? PolicyFrameDecoder.decode(frame) else { return }
+        let nowMs = Date().timeIntervalSince1970 * 1000
+        stats.policyArrived(delayMs: nowMs - Double(policy.issuedAtMs))
+        state.withLock { $0.policyVersion = max($0.policyVersion, policy.version) }
+    }
+
+    /// Every identity receives every ACKS frame; one with nothing outstanding skips reading
+    /// it, which changes nothing it would do.
+    private func acks(_ frame: UnsafeRawBufferPointer) {
+        guard !state.withLock({ $0.outbox.isEmpty }) else { return }
+        guard let acknowledgements = try? AcksFrameDecoder.acknowledgements(in: frame, for: worker),
+            !acknowledgements.isEmpty
+        else { return }
+        let now = ContinuousClock.now
+        let latencies = state.withLock { state in
+            acknowledgements.flatMap { settle($0, in: &state, now: now) }
+        }
+        stats.acknowledged(latenciesMs: latencies)
+    }
+
+    /// Removes what `acknowledgement` covers from the outbox; the latencies since first sent.
+    private func settle(
+        _ acknowledgement: Acknowledgement, in state: inout State, now: ContinuousClock.Instant
+    ) -> [Double] {
+        let covered = state.outbox.keys.filter {
+            $0 <= acknowledgement.contiguousThrough || acknowledgement.selective.contains($0)
+        }
+        return covered.compactMap { sequence in
+            state.outbox.removeValue(forKey: sequence).map { (now - $0.firstSent).seconds * 1000 }
+        }
+    }
+
+    /// Join and leave answers concern an identity only while it waits for one.
+    private func control(_ frame: UnsafeRawBufferPointer) {
+        let phase = self.phase
+        guard phase == .joining || phase == .leaving,
+            case .control(let control)? = try? WireCodec.decode(frame)
+        else { return }
+        let me = Wire.WorkerIdentity(workerID: worker.workerID, incarnation: worker.incarnation)
+        switch control.kind {
+        case .joinAccepted(let accepted) where accepted.worker == me:
+            let now = ContinuousClock.now
+            state.withLock { state in
+                guard state.phase == .joining else { return }
+                state.phase = .running
+                state.policyVersion = max(state.policyVersion, accepted.policy.version)
+                state.heartbeatInterval = .milliseconds(Int64(max(accepted.heartbeatIntervalMs, 100)))
+                state.nextHeartbeat = now + state.heartbeatInterval
+                // A random phase spreads the fleet's reports over the interval.
+                state.nextReport = now + plan.interval * Double.random(in: 0..<1)
+            }
+        case .leaveAccepted(let accepted) where accepted.worker == me:
+            state.withLock { $0.phase = .left }
+        case .joinRejected(let rejected) where rejected.worker == me:
+            FileHandle.standardError.write(Data("\(worker.workerID): join rejected: \(rejected.reason)\n".utf8))
+        case .protocolMismatch(let mismatch) where mismatch.worker == me:
+            FileHandle.standardError.write(Data("\(worker.workerID): protocol mismatch \(mismatch)\n".utf8))
+        default:
+            break
+        }
+    }
+}
