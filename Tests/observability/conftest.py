@@ -20,7 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "clients" / "python" / "tests"))
 
-from processes import Cluster, Coordinator, Process, find_curriculum_binary, wait_until  # noqa: E402
+from binary_fixture import curriculum_bin  # noqa: E402,F401  (a fixture: registered by being named here)
+from processes import Cluster, Coordinator, Process, wait_until  # noqa: E402
 
 WORKER_IDS = ("rollout-a", "rollout-b", "rollout-c")
 
@@ -73,14 +74,6 @@ class LoadedCoordinator:
 
 def active_worker_ids(status: Dict[str, Any]) -> List[str]:
     return sorted(w["worker"]["worker_id"] for w in status.get("workers", []) if w.get("state") == "active")
-
-
-@pytest.fixture(scope="session")
-def curriculum_bin() -> Path:
-    path = find_curriculum_binary()
-    if path is None:
-        pytest.skip("no `curriculum` binary: build it (swift build --product curriculum) or set CURRICULUM_BIN")
-    return path
 
 
 @pytest.fixture(scope="module")

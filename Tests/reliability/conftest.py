@@ -19,15 +19,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "clients" / "python" / "tests"))
 sys.path.insert(0, str(HERE))
 
-from processes import find_curriculum_binary  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def curriculum_bin() -> Path:
-    path = find_curriculum_binary()
-    if path is None:
-        pytest.skip("no `curriculum` binary: build it (swift build --product curriculum) or set CURRICULUM_BIN")
-    return path
+from binary_fixture import curriculum_bin  # noqa: E402,F401  (a fixture: registered by being named here)
 
 
 @pytest.fixture

@@ -15,17 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from binary_fixture import curriculum_bin  # noqa: F401  (a fixture: registered by being named here)
 from processes import Cluster, Coordinator, Process, find_curriculum_binary, wait_until
 
 __all__ = ["Cluster", "Coordinator", "Process", "find_curriculum_binary", "wait_until"]
-
-
-@pytest.fixture(scope="session")
-def curriculum_bin() -> Path:
-    path = find_curriculum_binary()
-    if path is None:
-        pytest.skip("no `curriculum` binary: build it (swift build --product curriculum) or set CURRICULUM_BIN")
-    return path
 
 
 @pytest.fixture
