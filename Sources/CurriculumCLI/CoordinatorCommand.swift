@@ -132,7 +132,13 @@ struct CoordinatorCommand: AsyncParsableCommand {
         if let monitoring {
             services.append(.cancelledOnShutdown("monitoring") {
                 defer { port.finish() }
-                try await monitoring.run { port.yield($0) }
+                do {
+                    try await monitoring.run { port.yield($0) }
+                } catch is CancellationError where Task.isCancelled {
+                    // The graceful shutdown cancelled the server, and Hummingbird ends a cancelled
+                    // run with this error: without the catch, SIGTERM right after the ready line
+                    // made the coordinator exit 1.
+                }
             })
         }
         services.append(.cancelledOnShutdown("ready line", whenDone: .ignore) {

@@ -18,21 +18,13 @@ extension ServiceGroup {
 
 extension ServiceGroupConfiguration.ServiceConfiguration {
     /// A service that runs `operation` until it returns or the group shuts down gracefully,
-    /// which cancels it. The `CancellationError` such a cancellation ends in (Hummingbird's
-    /// server throws one) is the shutdown asked for, not a failure: without this, a
-    /// coordinator with `--http` stopped by SIGTERM right after it was ready exited 1.
+    /// which cancels it.
     static func cancelledOnShutdown(
         _ name: String, whenDone: TerminationBehavior = .cancelGroup,
         _ operation: @escaping @Sendable () async throws -> Void
     ) -> Self {
         .init(
-            service: ClosureService {
-                do {
-                    try await cancelWhenGracefulShutdown(operation)
-                } catch is CancellationError where Task.isShuttingDownGracefully || Task.isCancelled {
-                    return
-                }
-            },
+            service: ClosureService { try await cancelWhenGracefulShutdown(operation) },
             successTerminationBehavior: whenDone, serviceName: name)
     }
 }
