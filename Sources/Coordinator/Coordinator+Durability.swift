@@ -18,6 +18,7 @@ extension Coordinator {
             repeatDurablePolicy(ifAny: effects.messages)
             return
         }
+        for reply in effects.replies { send(reply) }
         for message in effects.messages {
             broadcast(message)
             switch message {
@@ -80,21 +81,43 @@ extension Coordinator {
         }
     }
 
-    /// Encodes and sends; a policy frame is kept as the newest sent from durable state.
+    /// Encodes and sends, status on its own socket; a policy frame is kept as the newest
+    /// sent from durable state.
     func broadcast(_ body: Wire.Envelope.OneOf_Body) {
         let frame = WireCodec.encode(body)
         if case .policy = body, let store { store.lastDurablePolicyFrame = frame }
-        send(frame)
+        if case .status = body {
+            publish(frame, on: statusPublisher)
+        } else {
+            send(frame)
+        }
     }
 
-    /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
-    /// drops from a full subscriber queue instead), so `trySend` always takes the frame.
     private func send(_ frame: [UInt8]) {
+        publish(frame, on: broadcaster)
+    }
+
+    /// Sends on a PUB socket without leaving the actor: a publisher never waits (nng
+    /// drops from a full subscriber queue instead), so `trySend` always takes the frame.
+    private func publish(_ frame: [UInt8], on socket: Socket) {
         metrics.recordBroadcast(bytes: frame.count)
         do {
-            _ = try broadcaster.trySend(frame)
+            _ = try socket.trySend(frame)
         } catch {
             logger.debug("broadcast failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Answers one request. A raw REP socket queues the reply for its worker's connection
+    /// and never waits; one it cannot queue is dropped, and the worker's resend brings
+    /// the answer again.
+    private func send(_ reply: CoordinatorEngine.Reply) {
+        let frame = WireCodec.encode(reply.body)
+        metrics.recordReply(bytes: frame.count)
+        do {
+            _ = try requests.trySend(frame, header: reply.route)
+        } catch {
+            logger.debug("reply failed", metadata: ["error": "\(error)"])
         }
     }
 }

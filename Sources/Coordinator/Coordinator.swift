@@ -9,9 +9,11 @@ import NNG
 
 /// The head node's curriculum service.
 ///
-/// It listens on two endpoints: a PUB socket that broadcasts policies,
-/// acknowledgements, control answers and status, and a SUB socket that takes
-/// joins, reports, heartbeats and leaves from every worker's PUB socket.
+/// It listens on four endpoints (protocol 2, `Protocols/README.md`): a PUB socket that
+/// broadcasts policies; a raw REP socket that takes each worker's joins, reports, heartbeats
+/// and leaves as requests and answers each with that worker's acknowledgement or control
+/// answer alone; a PUB socket for status; and a SUB socket where version-1 workers still
+/// send, answered that they speak another version.
 /// Reports are merged the moment they arrive, weighted by staleness; a ledger
 /// per worker incarnation makes each count exactly once however often it is
 /// resent. With a state directory, every change is journaled and made durable before
@@ -28,6 +30,9 @@ public actor Coordinator {
     }
     let logger: Logger
     let broadcaster: Socket
+    let requests: Socket
+    let statusPublisher: Socket
+    /// Version-1 workers' reports endpoint.
     let inbox: Socket
 
     /// The protocol: every decision about frames and time (see `CoordinatorEngine`).
@@ -89,14 +94,26 @@ public actor Coordinator {
             ])
         }
         self.broadcaster = try Socket(.publisher)
+        self.requests = try Socket(.replier, raw: true)
+        self.statusPublisher = try Socket(.publisher)
         self.inbox = try Socket(.subscriber)
         try inbox.subscribe(to: [])
-        // nng's own limit sits above ours so that an oversized frame reaches the decoder
-        // and is counted; only frames beyond it are cut off by nng (which drops the
-        // sender's connection) before a byte of them is buffered.
-        try inbox.setMaxReceiveSize(configuration.maximumFrameSize * Self.transportLimitFactor)
-        try inbox.setReceiveBufferSize(8192)
-        try broadcaster.setSendBufferSize(8192)
+        for socket in [requests, inbox] {
+            // nng's own limit sits above ours so that an oversized frame reaches the decoder
+            // and is counted; only frames beyond it are cut off by nng (which drops the
+            // sender's connection) before a byte of them is buffered.
+            try socket.setMaxReceiveSize(configuration.maximumFrameSize * Self.transportLimitFactor)
+            try socket.setReceiveBufferSize(8192)
+        }
+        // Replies wait here for nng to hand them to each worker's connection, whose own
+        // queue holds 64 (libnng 1.5.2) and drops the rest: a lost reply is a resend.
+        try requests.setSendBufferSize(8192)
+        // A lagging subscriber loses the oldest frame when its queue is full. Each policy
+        // supersedes the one before, so a short queue means it gets fresh policies late
+        // rather than a backlog of stale ones (8,192 frames queued up to ~100 s at 2,000
+        // workers under protocol 1).
+        try broadcaster.setSendBufferSize(Self.broadcastQueueDepth)
+        try statusPublisher.setSendBufferSize(Self.broadcastQueueDepth)
     }
 
     deinit {
@@ -120,33 +137,38 @@ public actor Coordinator {
 
     public struct Endpoints: Sendable, Hashable {
         public var broadcastURL: String
+        public var requestsURL: String
+        public var statusURL: String
+        /// Version-1 workers' reports endpoint.
         public var reportsURL: String
     }
 
-    /// Binds both endpoints. `run()` does this itself; call it first to learn
+    /// Binds every endpoint. `run()` does this itself; call it first to learn
     /// the bound addresses before serving.
     @discardableResult
     public func listen() throws -> Endpoints {
         if let endpoints { return endpoints }
-        let broadcastListener = try broadcaster.listen(configuration.broadcastURL, tls: configuration.tls)
-        let reportListener = try inbox.listen(configuration.reportsURL, tls: configuration.tls)
+        let tls = configuration.tls
         let bound = Endpoints(
-            broadcastURL: broadcastListener.boundURL, reportsURL: reportListener.boundURL)
+            broadcastURL: try broadcaster.listen(configuration.broadcastURL, tls: tls).boundURL,
+            requestsURL: try requests.listen(configuration.requestsURL, tls: tls).boundURL,
+            statusURL: try statusPublisher.listen(configuration.statusURL, tls: tls).boundURL,
+            reportsURL: try inbox.listen(configuration.reportsURL, tls: tls).boundURL)
         endpoints = bound
         logger.info("coordinator listening", metadata: [
-            "broadcast": "\(bound.broadcastURL)", "reports": "\(bound.reportsURL)",
+            "broadcast": "\(bound.broadcastURL)", "requests": "\(bound.requestsURL)",
+            "status": "\(bound.statusURL)", "version_1_reports": "\(bound.reportsURL)",
             "policy": "\(configuration.policy.name)",
         ])
         return bound
     }
 
     /// Serves until the task is cancelled or, in a `ServiceGroup`, shut down gracefully; then
-    /// closes both sockets and saves a snapshot.
+    /// closes its sockets and saves a snapshot.
     public func run() async throws {
         try listen()
         defer {
-            inbox.closeInBackground()
-            broadcaster.closeInBackground()
+            for socket in [requests, inbox, broadcaster, statusPublisher] { socket.closeInBackground() }
             saveSnapshot()
         }
         perform(engine.start(at: .now))
@@ -154,8 +176,13 @@ public actor Coordinator {
             group.addTask {
                 // One hop onto the actor per batch of frames rather than per frame: under
                 // load, every frame that queued while the last batch was ingested goes at once.
+                for try await batch in self.requests.messageBatches(maximum: Self.maximumBatch) {
+                    await self.ingest(batch, replying: true, at: .now)
+                }
+            }
+            group.addTask {
                 for try await batch in self.inbox.messageBatches(maximum: Self.maximumBatch) {
-                    await self.ingest(batch, at: .now)
+                    await self.ingest(batch, replying: false, at: .now)
                 }
             }
             group.addTask {
@@ -181,12 +208,17 @@ public actor Coordinator {
     /// cadence (acknowledgements, publication) waiting.
     static let maximumBatch = 512
 
+    /// Frames a broadcast subscriber may have waiting before the oldest is dropped.
+    static let broadcastQueueDepth = 16
+
     /// Hands a batch of frames to the engine, then journals, commits and sends what it
-    /// answers; the engine publishes the policy once if any of them advanced it.
-    func ingest(_ batch: [Message], at now: CoordinatorEngine.Moment) {
+    /// answers; the engine publishes the policy once if any of them advanced it. Requests
+    /// (`replying`) are answered along the backtrace their header holds.
+    func ingest(_ batch: [Message], replying: Bool, at now: CoordinatorEngine.Moment) {
         metrics.recordIngestBatch(frames: batch.count)
         for message in batch {
-            message.withUnsafeBytes { engine.receive($0, at: now) }
+            let route = replying ? CoordinatorEngine.ReplyRoute.request(message.header) : .broadcast
+            message.withUnsafeBytes { engine.receive($0, from: route, at: now) }
         }
         perform(engine.finishBatch(at: now))
         exportCounters()

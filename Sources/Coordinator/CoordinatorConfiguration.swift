@@ -6,9 +6,15 @@ import NNG
 /// Everything a coordinator needs to serve: endpoints, the policy, staleness
 /// rules and the protocol's cadences.
 public struct CoordinatorConfiguration: Sendable {
-    /// Where the coordinator's PUB socket listens: policies, acknowledgements, control, status.
+    /// Where the coordinator's PUB socket listens: policies.
     public var broadcastURL: String
-    /// Where the coordinator's SUB socket listens: joins, reports, heartbeats, leaves.
+    /// Where the coordinator's raw REP socket listens: each worker's joins, reports,
+    /// heartbeats and leaves, answered one by one.
+    public var requestsURL: String
+    /// Where the coordinator's status PUB socket listens, for `curriculum status` and monitors.
+    public var statusURL: String
+    /// Where version-1 workers send (a SUB socket): they are answered, on the broadcast,
+    /// that this coordinator speaks another version.
     public var reportsURL: String
     public var policy: PolicyConfiguration
     public var staleness: StalenessConfiguration
@@ -53,6 +59,8 @@ public struct CoordinatorConfiguration: Sendable {
 
     public init(
         broadcastURL: String,
+        requestsURL: String,
+        statusURL: String,
         reportsURL: String,
         policy: PolicyConfiguration = .sec(.init()),
         staleness: StalenessConfiguration = .init(),
@@ -74,6 +82,8 @@ public struct CoordinatorConfiguration: Sendable {
         retirement: RetirementPolicy = .init()
     ) {
         self.broadcastURL = broadcastURL
+        self.requestsURL = requestsURL
+        self.statusURL = statusURL
         self.reportsURL = reportsURL
         self.policy = policy
         self.staleness = staleness

@@ -8,8 +8,8 @@ extension CoordinatorEngine {
         return takeEffects()
     }
 
-    /// Closes a batch of frames given to ``receive(_:at:)``: publishes the policy once if
-    /// any of them advanced it.
+    /// Closes a batch of frames given to ``receive(_:from:at:)``: replies to the requests
+    /// it acknowledged, and publishes the policy once if any of them advanced it.
     ///
     /// A version still advances every `publishEveryReports` merged reports, but when one
     /// batch advances it several times only the newest is broadcast: every worker would
@@ -17,6 +17,7 @@ extension CoordinatorEngine {
     /// keep the highest version they see, so a skipped version is no different from a
     /// lost message to them.
     public mutating func finishBatch(at now: Moment) -> CoordinatorEffects {
+        replyWithAcknowledgements()
         if versionUnpublished { broadcastPolicy(at: now) }
         // Joins and leaves change the state, so their counters ride in the same commit,
         // durable before the answers leave; heartbeats alone wait for the status tick.
@@ -54,15 +55,7 @@ extension CoordinatorEngine {
     mutating func publishAcknowledgements(at now: Moment) {
         lastAcknowledgement = now.instant
         var acks = Wire.Acks()
-        acks.workers = awaitingAcknowledgement.map { key in
-            var ack = Wire.WorkerAck()
-            ack.worker = key.identity
-            let ledger = state.acknowledgedLedger(for: key)
-            ack.contiguousThrough = ledger.contiguousThrough
-            ack.selective = ledger.selectiveAcknowledgements(limit: 1024)
-            ack.rejected = state.rejectedByWorker[key] ?? 0
-            return ack
-        }
+        acks.workers = awaitingAcknowledgement.map(acknowledgement(of:))
         awaitingAcknowledgement.removeAll(keepingCapacity: true)
         tally(.acknowledgementPublished)
         effects.messages.append(.acks(acks))

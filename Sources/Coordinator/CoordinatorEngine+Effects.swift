@@ -5,9 +5,11 @@ public struct CoordinatorEffects: Sendable {
     /// Changes already applied to the engine's state, in order: journal them, and make them
     /// durable before any of `messages` leaves.
     public var changes: [StateChange] = []
-    /// Messages for the broadcast socket, in order: policies, acknowledgements, control
-    /// answers, status. Each reflects `changes`.
+    /// Messages for everyone, in order: policies, status, and the answers to frames that
+    /// came without a way back (acknowledgements, control). Each reflects `changes`.
     public var messages: [Wire.Envelope.OneOf_Body] = []
+    /// Answers to requests, one per request answered. Each reflects `changes`.
+    public var replies: [CoordinatorEngine.Reply] = []
     /// What to log.
     public var events: [CoordinatorEngine.Event] = []
     /// The staleness of each report merged, in versions, for the histogram.

@@ -3,10 +3,11 @@ import CurriculumWire
 
 /// Decoding and signature checks: from a frame's bytes to the handler of its message.
 extension CoordinatorEngine {
-    /// Handles one frame from a worker as part of the batch ``finishBatch(at:)`` closes.
-    /// Never throws: whatever is wrong with the frame is counted, logged, and answered
-    /// when the sender can be named.
-    public mutating func receive(_ frame: UnsafeRawBufferPointer, at now: Moment) {
+    /// Handles one frame from a worker as part of the batch ``finishBatch(at:)`` closes;
+    /// its answers go back along `route`. Never throws: whatever is wrong with the frame is
+    /// counted, logged, and answered when the sender can be named.
+    public mutating func receive(_ frame: UnsafeRawBufferPointer, from route: ReplyRoute, at now: Moment) {
+        self.route = route
         tally(.frameReceived)
         let body: Wire.Envelope.OneOf_Body
         do {
@@ -46,7 +47,7 @@ extension CoordinatorEngine {
                 mismatch.supportedVersions = WireCodec.supportedVersions
                 var control = Wire.Control()
                 control.kind = .protocolMismatch(mismatch)
-                effects.messages.append(.control(control))
+                answer(.control(control))
             }
             return
         }
@@ -66,9 +67,11 @@ extension CoordinatorEngine {
         }
     }
 
-    /// One frame as a batch of its own: ``receive(_:at:)`` then ``finishBatch(at:)``.
-    public mutating func receive(frame: [UInt8], at now: Moment) -> CoordinatorEffects {
-        frame.withUnsafeBytes { receive($0, at: now) }
+    /// One frame as a batch of its own: ``receive(_:from:at:)`` then ``finishBatch(at:)``.
+    public mutating func receive(
+        frame: [UInt8], from route: ReplyRoute = .broadcast, at now: Moment
+    ) -> CoordinatorEffects {
+        frame.withUnsafeBytes { receive($0, from: route, at: now) }
         return finishBatch(at: now)
     }
 

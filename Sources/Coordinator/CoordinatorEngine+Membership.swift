@@ -41,7 +41,7 @@ extension CoordinatorEngine {
             accepted.maxReportsPerFrame = UInt32(clamping: max(1, configuration.maximumReportsPerFrame))
             control.kind = .joinAccepted(accepted)
         }
-        effects.messages.append(.control(control))
+        answer(.control(control))
     }
 
     mutating func handle(_ heartbeat: Wire.Heartbeat, at now: Moment) {
@@ -50,6 +50,8 @@ extension CoordinatorEngine {
         if state.preview(key, sequence: 0, settlingBelow: heartbeat.resendFloor).watermarkMoves {
             recordAccepted(.settled(key, floor: heartbeat.resendFloor), at: now)
         }
+        // A request is answered; its acknowledgement state is what a heartbeat can carry back.
+        if case .request = route { acknowledge(key) }
     }
 
     mutating func handle(_ leave: Wire.Leave, at now: Moment) {
@@ -63,7 +65,7 @@ extension CoordinatorEngine {
         accepted.worker = key.identity
         var control = Wire.Control()
         control.kind = .leaveAccepted(accepted)
-        effects.messages.append(.control(control))
+        answer(.control(control))
     }
 
     /// Renews `key`'s lease: any message does. Leases restart with the process, so this

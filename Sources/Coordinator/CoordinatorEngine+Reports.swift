@@ -26,10 +26,10 @@ extension CoordinatorEngine {
             }
             tally(.duplicateIgnored)
             effects.events.append(.duplicate(.duplicate(worker: key, sequence: report.sequence)))
-            awaitingAcknowledgement.insert(key)
+            acknowledge(key)
             return
         }
-        awaitingAcknowledgement.insert(key)
+        acknowledge(key)
 
         let merged = MergedReport(report, from: key)
         do throws(CoordinatorState.Refusal) {

@@ -39,7 +39,12 @@ public struct CoordinatorEngine: Sendable {
     /// What the handlers produced since the caller last took it.
     var effects = CoordinatorEffects()
 
+    /// Where the answers to the frame being handled go.
+    var route = ReplyRoute.broadcast
+    /// Workers whose frames came without a way back, acknowledged together on the broadcast.
     var awaitingAcknowledgement: Set<WorkerKey> = []
+    /// Requests to answer with their worker's acknowledgement when the batch closes.
+    var requestsAwaitingAcknowledgement: [(header: [UInt8], key: WorkerKey)] = []
     var reportsSincePublish = 0
     var changedSincePublish = false
     /// The version advanced during the batch being ingested and is not published yet.

@@ -22,10 +22,16 @@ struct CoordinatorCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "URL the PUB socket listens on (policies, acknowledgements, status).")
+    @Option(help: "URL the PUB socket listens on (policies).")
     var broadcast = "tcp://0.0.0.0:7450"
 
-    @Option(help: "URL the SUB socket listens on (joins, reports, heartbeats).")
+    @Option(help: "URL the REP socket listens on (each worker's joins, reports, heartbeats and leaves, answered one by one).")
+    var requests = "tcp://0.0.0.0:7452"
+
+    @Option(help: "URL the status PUB socket listens on (for curriculum status and monitors).")
+    var status = "tcp://0.0.0.0:7453"
+
+    @Option(help: "URL version-1 workers send to; they are told this coordinator speaks protocol 2.")
     var reports = "tcp://0.0.0.0:7451"
 
     @Option(help: "Comma-separated categories known from the start; workers can add more when they join.")
@@ -43,7 +49,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "...or after this many milliseconds, whichever is first.")
     var publishIntervalMs = 100
 
-    @Option(help: "Milliseconds between acknowledgement broadcasts.")
+    @Option(help: "Milliseconds between the acknowledgement broadcasts answering frames sent without a request (to --reports).")
     var ackIntervalMs = 5
 
     @Option(help: "A worker silent this many milliseconds is marked lost.")
@@ -105,7 +111,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     func run() async throws {
         logging.bootstrap()
         let configuration = CoordinatorConfiguration(
-            broadcastURL: broadcast, reportsURL: reports,
+            broadcastURL: broadcast, requestsURL: requests, statusURL: status, reportsURL: reports,
             policy: try policy.configuration(), staleness: try staleness.configuration(),
             categories: commaSeparated(categories), acceptsNewCategories: !strictCategories,
             publishEveryReports: publishEvery, publishInterval: .milliseconds(publishIntervalMs),
@@ -151,7 +157,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             // Scripts and tests wait for this line: write it unbuffered. The group caught
             // SIGTERM and SIGINT before it started this service.
             FileHandle.standardOutput.write(Data(
-                "listening broadcast=\(endpoints.broadcastURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
+                "listening broadcast=\(endpoints.broadcastURL) requests=\(endpoints.requestsURL) status=\(endpoints.statusURL) reports=\(endpoints.reportsURL) version=\(startVersion)\(httpField)\n".utf8))
         })
         if let path = authentication.authKeys {
             // Caught from here on: before the ready line, which a service of the group writes.

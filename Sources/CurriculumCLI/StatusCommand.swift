@@ -10,13 +10,13 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show a coordinator's policy, categories and workers.",
         discussion: """
-            Subscribes to the coordinator's broadcast endpoint and waits for its next status \
+            Subscribes to the coordinator's status endpoint and waits for its next status \
             message (published once a second).
             """
     )
 
-    @Option(help: "The coordinator's broadcast URL.")
-    var coordinator = "tcp://127.0.0.1:7450"
+    @Option(help: "The coordinator's status URL (its --status).")
+    var coordinator = "tcp://127.0.0.1:7453"
 
     @Flag(help: "Print the status as JSON (protobuf's JSON mapping of curriculum.v1.Status).")
     var json = false

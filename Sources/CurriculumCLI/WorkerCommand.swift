@@ -23,8 +23,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "The coordinator's broadcast URL.")
     var broadcast = "tcp://127.0.0.1:7450"
 
-    @Option(help: "The coordinator's reports URL.")
-    var reports = "tcp://127.0.0.1:7451"
+    @Option(help: "The coordinator's requests URL (its --requests).")
+    var requests = "tcp://127.0.0.1:7452"
 
     @Option(help: "This worker's stable id (default: HOSTNAME-PID).")
     var id: String?
@@ -73,7 +73,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let student = SimulatedStudent(configuration: .init(domains: commaSeparated(domains), levels: levels))
         let configuration = WorkerAgentConfiguration(
             workerID: id ?? "\(hostname)-\(ProcessInfo.processInfo.processIdentifier)",
-            hostname: hostname, broadcastURL: broadcast, reportsURL: reports, stepShare: share, seed: seed,
+            hostname: hostname, broadcastURL: broadcast, requestsURL: requests, stepShare: share, seed: seed,
             drainTimeout: .seconds(drainTimeout), tls: try tls.configuration(server: false),
             signingKey: try authentication.signingKey())
         let agent = try WorkerAgent(configuration: configuration, categories: student.categories)

@@ -22,6 +22,7 @@ public struct CoordinatorMetrics {
     private let batchFrames: Recorder
     private let journalCommit: Timer
     private let broadcastBytes: Recorder
+    private let replyBytes: Recorder
 
     private struct CategoryGauges {
         let probability: Gauge
@@ -39,6 +40,7 @@ public struct CoordinatorMetrics {
         batchFrames = Recorder(label: MetricCatalog.ingestBatchFrames.name, factory: factory)
         journalCommit = Timer(label: MetricCatalog.journalCommitSeconds.name, factory: factory)
         broadcastBytes = Recorder(label: MetricCatalog.broadcastFrameBytes.name, factory: factory)
+        replyBytes = Recorder(label: MetricCatalog.replyFrameBytes.name, factory: factory)
     }
 
     /// Brings every counter up to the coordinator's numbers: `total(event)` for each event,
@@ -73,6 +75,10 @@ public struct CoordinatorMetrics {
 
     public func recordBroadcast(bytes: Int) {
         broadcastBytes.record(bytes)
+    }
+
+    public func recordReply(bytes: Int) {
+        replyBytes.record(bytes)
     }
 
     public func setPolicyVersion(_ value: UInt64) {

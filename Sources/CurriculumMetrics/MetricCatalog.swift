@@ -68,6 +68,10 @@ public enum MetricCatalog {
     public static let broadcastFrameBytes = MetricDescription(
         "curriculum_broadcast_frame_bytes", .histogram, "Size of each frame the coordinator broadcasts.",
         buckets: [64, 256, 1024, 4096, 16384, 65536, 262_144, 1_048_576])
+    public static let replyFrameBytes = MetricDescription(
+        "curriculum_reply_frame_bytes", .histogram,
+        "Size of each reply the coordinator sends a worker (its acknowledgement or control answer).",
+        buckets: [64, 256, 1024, 4096, 16384, 65536])
 
     // MARK: Monitoring port
 
@@ -86,6 +90,6 @@ public enum MetricCatalog {
     public static let all: [MetricDescription] = CoordinatorEvent.allCases.map(\.metric) + [
         rejections, policyVersion, workers, categoryProbability, categoryValue, categorySamples,
         categoryStepMeanAbsoluteAdvantage, reportStaleness, ingestBatchFrames, journalCommitSeconds,
-        broadcastFrameBytes, httpResponses, reportAcknowledgementSeconds,
+        broadcastFrameBytes, replyFrameBytes, httpResponses, reportAcknowledgementSeconds,
     ]
 }

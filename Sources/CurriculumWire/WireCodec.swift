@@ -4,15 +4,23 @@ import SwiftProtobuf
 /// Turns message bodies into frames (`topic` + serialized `Envelope`) and back.
 public enum WireCodec {
     /// The protocol version this build speaks.
-    public static let protocolVersion: UInt32 = 1
+    public static let protocolVersion: UInt32 = 2
     public static let supportedVersions: [UInt32] = [protocolVersion]
     /// Frames larger than this are refused before decoding. Receivers also set
     /// it as the socket's maximum receive size, so nng drops them first.
     public static let defaultMaximumFrameSize = 1 << 20
 
+    /// Frames `body` in this build's version, except a `ProtocolMismatch`: that one is written
+    /// in the version it answers, which is the only one its receiver can read (the message
+    /// has been in every version).
     public static func encode(_ body: Wire.Envelope.OneOf_Body) -> [UInt8] {
         var envelope = Wire.Envelope()
         envelope.protocolVersion = protocolVersion
+        if case .control(let control) = body, case .protocolMismatch(let mismatch) = control.kind,
+            mismatch.receivedVersion > 0
+        {
+            envelope.protocolVersion = mismatch.receivedVersion
+        }
         envelope.body = body
         return frame(envelope, topic: Topic(for: body))
     }

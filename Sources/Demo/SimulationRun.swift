@@ -33,7 +33,8 @@ public enum SimulationRun {
 
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(
-                broadcastURL: endpoints.broadcast, reportsURL: endpoints.reports,
+                broadcastURL: endpoints.broadcast, requestsURL: endpoints.requests, statusURL: endpoints.status,
+                reportsURL: endpoints.reports,
                 policy: configuration.curriculum.coordinatorPolicy, staleness: configuration.staleness,
                 categories: student.categories, acceptsNewCategories: false,
                 publishEveryReports: configuration.workers, publishInterval: .seconds(1)),
@@ -58,7 +59,7 @@ public enum SimulationRun {
                 let agent = try WorkerAgent(
                     configuration: WorkerAgentConfiguration(
                         workerID: "sim-\(i)", incarnation: UInt64(i + 1), hostname: "demo",
-                        broadcastURL: bound.broadcastURL, reportsURL: bound.reportsURL,
+                        broadcastURL: bound.broadcastURL, requestsURL: bound.requestsURL,
                         stepShare: 1 / Double(configuration.workers),
                         seed: derive(configuration.seed, worker: i, stream: 1),
                         joinRetryInterval: .milliseconds(10), tickInterval: .milliseconds(5)),
@@ -116,6 +117,8 @@ public enum SimulationRun {
     /// Where the coordinator listens for one run.
     struct Endpoints {
         let broadcast: String
+        let requests: String
+        let status: String
         let reports: String
         private let directory: URL?
 
@@ -127,10 +130,14 @@ public enum SimulationRun {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 self.directory = directory
                 broadcast = "ipc://\(directory.path)/b"
+                requests = "ipc://\(directory.path)/q"
+                status = "ipc://\(directory.path)/s"
                 reports = "ipc://\(directory.path)/r"
             case .tcp:
                 directory = nil
                 broadcast = "tcp://127.0.0.1:0"
+                requests = "tcp://127.0.0.1:0"
+                status = "tcp://127.0.0.1:0"
                 reports = "tcp://127.0.0.1:0"
             }
         }

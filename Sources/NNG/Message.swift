@@ -1,4 +1,4 @@
-/// A message: its body bytes and the pipe it arrived on.
+/// A message: its body bytes, its protocol header and the pipe it arrived on.
 ///
 /// A received message reads its body in place from nng's buffer; use ``withUnsafeBytes(_:)``
 /// or ``count`` to inspect it without copying. ``bytes`` copies it into an array.
@@ -52,6 +52,17 @@ public struct Message: Sendable, Hashable {
         switch self.body {
         case .array(let bytes): try bytes.withUnsafeBytes(body)
         case .received(let received): try received.withUnsafeBytes(body)
+        }
+    }
+
+    /// The protocol header nng keeps apart from the body, copied: on a raw REP socket the
+    /// request's backtrace (the pipes it came through and its request ID), which a reply
+    /// must carry to find its way back. Empty for a message built in Swift and for
+    /// protocols without one.
+    public var header: [UInt8] {
+        switch body {
+        case .array: []
+        case .received(let received): received.header
         }
     }
 

@@ -5,7 +5,8 @@ import CNNG
 ///
 /// The `@unchecked Sendable` is sound because the box only ever reads the message:
 /// `msg` is a `let` taken over from nng in `init`, nothing writes to the `nng_msg` afterwards
-/// (`nng_msg_len`, `nng_msg_body` and `nng_msg_get_pipe` only read its fields, and callers
+/// (`nng_msg_len`, `nng_msg_body`, `nng_msg_header`, `nng_msg_header_len` and
+/// `nng_msg_get_pipe` only read its fields, and callers
 /// see the body only as a read-only `UnsafeRawBufferPointer`), and concurrent reads of
 /// unchanging memory do not race. `deinit` runs once, after the last
 /// reference is gone, so no reader can overlap the `nng_msg_free`.
@@ -22,6 +23,10 @@ final class ReceivedBody: @unchecked Sendable {
     }
 
     var count: Int { nng_msg_len(msg) }
+
+    var header: [UInt8] {
+        Array(UnsafeRawBufferPointer(start: nng_msg_header(msg), count: nng_msg_header_len(msg)))
+    }
 
     var pipe: PipeID { PipeID(rawValue: nng_msg_get_pipe(msg).id) }
 

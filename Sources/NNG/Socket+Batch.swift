@@ -6,8 +6,12 @@ extension Socket {
     ///
     /// A publisher never waits, so for one this is ``send(_:)`` minus the executor hop an
     /// `async` call costs an actor: the call runs on the caller's executor.
-    public func trySend(_ bytes: [UInt8]) throws(NNGError) -> Bool {
-        try trySend(byteCount: bytes.count) { body in
+    ///
+    /// `header` is the message's protocol header: on a raw socket, what the protocol would
+    /// otherwise write itself (a raw REQ's request ID, or the backtrace a raw REP's reply
+    /// carries, taken from the request's ``Message/header``).
+    public func trySend(_ bytes: [UInt8], header: [UInt8] = []) throws(NNGError) -> Bool {
+        try trySend(byteCount: bytes.count, header: header) { body in
             bytes.withUnsafeBytes { body.copyMemory(from: $0) }
         }
     }
@@ -15,10 +19,15 @@ extension Socket {
     /// ``trySend(_:)`` for a message that `write` writes straight into nng's buffer of
     /// `byteCount` bytes, rather than into an array that is then copied.
     public func trySend(
-        byteCount: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void
+        byteCount: Int, header: [UInt8] = [], _ write: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(NNGError) -> Bool {
         var msg: OpaquePointer?
         try NNGError.check(nng_msg_alloc(&msg, byteCount), "nng_msg_alloc")
+        if !header.isEmpty {
+            let appended = header.withUnsafeBytes { nng_msg_header_append(msg, $0.baseAddress, $0.count) }
+            if appended != 0 { nng_msg_free(msg) }
+            try NNGError.check(appended, "nng_msg_header_append")
+        }
         write(UnsafeMutableRawBufferPointer(start: nng_msg_body(msg), count: byteCount))
         switch immediateSender.send(msg!, on: handle) {
         case .sent: return true

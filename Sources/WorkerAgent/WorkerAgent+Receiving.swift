@@ -4,7 +4,8 @@ import CurriculumWire
 import Logging
 import NNG
 
-/// What arrives from the coordinator: policies, acknowledgements, join and leave answers.
+/// What arrives from the coordinator: policies on the broadcast; acknowledgements, join and
+/// leave answers as replies to this worker's requests.
 extension WorkerAgent {
     func receive(_ batch: [Message]) {
         let now = ContinuousClock.now
@@ -17,8 +18,8 @@ extension WorkerAgent {
     func receive(_ frame: UnsafeRawBufferPointer, at now: ContinuousClock.Instant) {
         let body: Wire.Envelope.OneOf_Body
         do {
-            // Every ACKS frame names every worker that reported lately; only this one's
-            // entries are decoded. Frames the fast reader leaves take the general decoder.
+            // Acknowledgements, the steady replies, skip SwiftProtobuf; only this worker's entries
+            // are decoded. Frames the fast reader leaves take the general decoder.
             if let acknowledgements = try AcksFrameDecoder.acknowledgements(in: frame, for: session.reportingWorker) {
                 for acknowledgement in acknowledgements { acknowledge(acknowledgement, at: now) }
                 return

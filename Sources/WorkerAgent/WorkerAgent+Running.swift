@@ -12,10 +12,10 @@ extension WorkerAgent {
     /// version, or the drain of a graceful shutdown times out.
     public func run() async throws {
         let broadcastEvents = subscriber.pipeEvents()
-        let reportEvents = publisher.pipeEvents()
+        let requestEvents = requester.pipeEvents()
         try dialCoordinator()
         logger.info("dialing coordinator", metadata: [
-            "broadcast": "\(configuration.broadcastURL)", "reports": "\(configuration.reportsURL)",
+            "broadcast": "\(configuration.broadcastURL)", "requests": "\(configuration.requestsURL)",
         ])
         let (flushes, flushRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.flushRequests = flushRequests
@@ -43,12 +43,18 @@ extension WorkerAgent {
                 }
             }
             group.addTask {
+                // Replies: this worker's acknowledgements and the answers to its joins and leaves.
+                for try await batch in self.requester.messageBatches(maximum: 64) {
+                    await self.receive(batch)
+                }
+            }
+            group.addTask {
                 for await event in broadcastEvents where event.kind == .added {
                     await self.connected(broadcast: true)
                 }
             }
             group.addTask {
-                for await event in reportEvents where event.kind == .added {
+                for await event in requestEvents where event.kind == .added {
                     await self.connected(broadcast: false)
                 }
             }
@@ -81,7 +87,7 @@ extension WorkerAgent {
     func dialCoordinator() throws {
         dialers = [
             try subscriber.dial(configuration.broadcastURL, reconnect: configuration.reconnect, tls: configuration.tls),
-            try publisher.dial(configuration.reportsURL, reconnect: configuration.reconnect, tls: configuration.tls),
+            try requester.dial(configuration.requestsURL, reconnect: configuration.reconnect, tls: configuration.tls),
         ]
     }
 

@@ -19,25 +19,35 @@ extension WorkerAgent {
     func send(frameOf reports: [ReportFrame]) {
         guard signer == nil else { return send(frame: ReportFrameEncoder.encode(reports)) }
         do {
-            _ = try publisher.trySend(byteCount: ReportFrameEncoder.frameSize(of: reports)) {
+            _ = try requester.trySend(
+                byteCount: ReportFrameEncoder.frameSize(of: reports), header: takeRequestHeader()
+            ) {
                 ReportFrameEncoder.write(reports, into: $0)
             }
         } catch {
-            // A publisher only fails once closed; the outbox still holds the report.
+            // Fails only once closed; the outbox still holds the report.
             logger.debug("send failed", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Sends on the PUB socket without leaving the actor: a publisher never waits (nng
-    /// drops from a full queue instead), so `trySend` always takes the frame. Signs it
-    /// first when the configuration has a key, retransmissions too.
+    /// Sends a request without leaving the actor: `trySend` queues it (8,192 deep) until the
+    /// connection takes it, and a full queue drops it for the outbox to resend. Signs the
+    /// frame first when the configuration has a key, retransmissions too.
     func send(frame unsigned: [UInt8]) {
         let frame = signer?.sign(unsigned) ?? unsigned
         do {
-            _ = try publisher.trySend(frame)
+            _ = try requester.trySend(frame, header: takeRequestHeader())
         } catch {
-            // A publisher only fails once closed; the outbox still holds the report.
+            // Fails only once closed; the outbox still holds the report.
             logger.debug("send failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// The next request's SP header: its ID, big-endian, with the high bit that marks the
+    /// end of a backtrace.
+    func takeRequestHeader() -> [UInt8] {
+        let id = nextRequestID | 0x8000_0000
+        nextRequestID = (nextRequestID &+ 1) & 0x7FFF_FFFF
+        return [UInt8(id >> 24), UInt8(truncatingIfNeeded: id >> 16), UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
     }
 }

@@ -29,7 +29,11 @@ public actor WorkerAgent {
     public nonisolated let identity: Wire.WorkerIdentity
     let logger: Logger
     let subscriber: Socket
-    let publisher: Socket
+    /// Raw, so that many requests can be in flight and no reply is matched or resent by nng:
+    /// the session's outbox decides what to resend.
+    let requester: Socket
+    /// The ID of the next request (SP wants one per request; the coordinator echoes it).
+    var nextRequestID: UInt32 = 0
     let allocator: BatchAllocator
 
     var random: Xoshiro256StarStar
@@ -96,13 +100,15 @@ public actor WorkerAgent {
                 maximumTimeout: configuration.maximumRetransmitTimeout,
                 seed: configuration.seed ^ 0x6F75_7462_6F78))
         self.subscriber = try Socket(.subscriber)
-        self.publisher = try Socket(.publisher)
-        for topic in [Topic.policy, .acks, .control] {
+        self.requester = try Socket(.requester, raw: true)
+        for topic in [Topic.policy, .control] {
             try subscriber.subscribe(to: topic.bytes)
         }
-        try subscriber.setMaxReceiveSize(WireCodec.defaultMaximumFrameSize)
-        try subscriber.setReceiveBufferSize(1024)
-        try publisher.setSendBufferSize(8192)
+        for socket in [subscriber, requester] {
+            try socket.setMaxReceiveSize(WireCodec.defaultMaximumFrameSize)
+            try socket.setReceiveBufferSize(1024)
+        }
+        try requester.setSendBufferSize(8192)
     }
 
     /// Draws the categories of a batch of `size` samples from the newest policy.
@@ -211,6 +217,6 @@ public actor WorkerAgent {
 
     func closeSockets() {
         subscriber.closeInBackground()
-        publisher.closeInBackground()
+        requester.closeInBackground()
     }
 }

@@ -12,8 +12,9 @@ public struct WorkerAgentConfiguration: Sendable {
     public var hostname: String
     /// The coordinator's broadcast endpoint (its PUB socket), dialed by the agent's SUB socket.
     public var broadcastURL: String
-    /// The coordinator's report endpoint (its SUB socket), dialed by the agent's PUB socket.
-    public var reportsURL: String
+    /// The coordinator's requests endpoint (its raw REP socket), dialed by the agent's raw
+    /// REQ socket: joins, reports, heartbeats and leaves go there, and their answers come back.
+    public var requestsURL: String
     /// This worker's share of one training step's global batch (b / B), in (0, 1].
     public var stepShare: Double
     /// How to split a batch among categories.
@@ -50,7 +51,7 @@ public struct WorkerAgentConfiguration: Sendable {
         incarnation: UInt64 = UInt64.random(in: 1...UInt64.max),
         hostname: String = "",
         broadcastURL: String,
-        reportsURL: String,
+        requestsURL: String,
         stepShare: Double = 1,
         allocationMethod: BatchAllocator.Method = .multinomial,
         explorationFloor: Double = 0,
@@ -71,7 +72,7 @@ public struct WorkerAgentConfiguration: Sendable {
         self.incarnation = incarnation
         self.hostname = hostname
         self.broadcastURL = broadcastURL
-        self.reportsURL = reportsURL
+        self.requestsURL = requestsURL
         self.stepShare = stepShare
         self.allocationMethod = allocationMethod
         self.explorationFloor = explorationFloor

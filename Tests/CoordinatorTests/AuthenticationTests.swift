@@ -20,7 +20,7 @@ struct AuthenticationTests {
 
     func coordinatorConfiguration(_ prefix: String, keyring: Keyring? = Self.keyring) -> CoordinatorConfiguration {
         CoordinatorConfiguration(
-            broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports",
+            broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", statusURL: "\(prefix)-status", reportsURL: "\(prefix)-reports",
             categories: Self.categories, publishEveryReports: 16, publishInterval: .milliseconds(50),
             lease: .seconds(5), heartbeatInterval: .milliseconds(200),
             authentication: keyring.map { IngestAuthentication(keyring: $0, maximumClockSkew: .seconds(30)) })
@@ -30,7 +30,7 @@ struct AuthenticationTests {
         _ id: String, _ configuration: CoordinatorConfiguration, key: AuthenticationKey?, share: Double = 1
     ) -> WorkerAgentConfiguration {
         WorkerAgentConfiguration(
-            workerID: id, broadcastURL: configuration.broadcastURL, reportsURL: configuration.reportsURL,
+            workerID: id, broadcastURL: configuration.broadcastURL, requestsURL: configuration.requestsURL,
             stepShare: share, seed: UInt64(abs(id.hashValue)), retransmitTimeout: .milliseconds(50),
             maximumRetransmitTimeout: .milliseconds(400), joinRetryInterval: .milliseconds(50),
             tickInterval: .milliseconds(10),

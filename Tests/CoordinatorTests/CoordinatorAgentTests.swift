@@ -13,16 +13,16 @@ struct CoordinatorAgentTests {
 
     func coordinatorConfiguration(_ prefix: String) -> CoordinatorConfiguration {
         CoordinatorConfiguration(
-            broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports",
+            broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", statusURL: "\(prefix)-status", reportsURL: "\(prefix)-reports",
             categories: Self.categories, publishEveryReports: 16, publishInterval: .milliseconds(50),
             lease: .seconds(5), heartbeatInterval: .milliseconds(200))
     }
 
     func agentConfiguration(
-        _ id: String, broadcast: String, reports: String, share: Double = 1
+        _ id: String, broadcast: String, requests: String, share: Double = 1
     ) -> WorkerAgentConfiguration {
         WorkerAgentConfiguration(
-            workerID: id, broadcastURL: broadcast, reportsURL: reports, stepShare: share,
+            workerID: id, broadcastURL: broadcast, requestsURL: requests, stepShare: share,
             seed: UInt64(abs(id.hashValue)), retransmitTimeout: .milliseconds(50),
             maximumRetransmitTimeout: .milliseconds(400), joinRetryInterval: .milliseconds(50),
             tickInterval: .milliseconds(10),
@@ -35,7 +35,7 @@ struct CoordinatorAgentTests {
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
         let worker = try RunningAgent(
-            agentConfiguration("w1", broadcast: configuration.broadcastURL, reports: configuration.reportsURL))
+            agentConfiguration("w1", broadcast: configuration.broadcastURL, requests: configuration.requestsURL))
         defer { worker.task.cancel() }
 
         let policy = try await withTimeout(.seconds(10)) { try await worker.agent.currentPolicy() }
@@ -71,7 +71,7 @@ struct CoordinatorAgentTests {
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
         let relay = FaultyRelay(
-            coordinatorBroadcastURL: configuration.broadcastURL, coordinatorReportsURL: configuration.reportsURL,
+            coordinatorBroadcastURL: configuration.broadcastURL, coordinatorRequestsURL: configuration.requestsURL,
             prefix: prefix, faults: .init(dropRate: 0.3, duplicateRate: 0.1, reorderRate: 0.1), seed: 2024)
         let relayTask = Task { try await relay.run() }
         defer { relayTask.cancel() }
@@ -82,7 +82,7 @@ struct CoordinatorAgentTests {
                 group.addTask {
                     let running = try RunningAgent(
                         agentConfiguration(
-                            "w\(worker)", broadcast: relay.broadcastURL, reports: relay.reportsURL,
+                            "w\(worker)", broadcast: relay.broadcastURL, requests: relay.requestsURL,
                             share: 1 / Double(workers)),
                         categories: Self.categories)
                     defer { running.task.cancel() }
@@ -117,7 +117,7 @@ struct CoordinatorAgentTests {
         defer { coordinator.task.cancel() }
         // Until this worker's join lands, the coordinator publishes an empty policy.
         let worker = try RunningAgent(
-            agentConfiguration("announcer", broadcast: configuration.broadcastURL, reports: configuration.reportsURL),
+            agentConfiguration("announcer", broadcast: configuration.broadcastURL, requests: configuration.requestsURL),
             categories: ["x", "y"])
         defer { worker.task.cancel() }
         let batch = try await withTimeout(.seconds(10)) { try await worker.agent.nextBatch(size: 10) }
@@ -131,6 +131,8 @@ struct CoordinatorAgentTests {
         defer { certificates.remove() }
         var configuration = coordinatorConfiguration("unused")
         configuration.broadcastURL = "tls+tcp://127.0.0.1:0"
+        configuration.requestsURL = "tls+tcp://127.0.0.1:0"
+        configuration.statusURL = "tls+tcp://127.0.0.1:0"
         configuration.reportsURL = "tls+tcp://127.0.0.1:0"
         configuration.tls = .server(certificate: certificates.serverCertificate, privateKey: certificates.serverKey)
         let coordinator = try RunningCoordinator(configuration)
@@ -138,7 +140,7 @@ struct CoordinatorAgentTests {
         let endpoints = try await coordinator.coordinator.listen()
         #expect(endpoints.broadcastURL.hasPrefix("tls+tcp://127.0.0.1:") && !endpoints.broadcastURL.hasSuffix(":0"))
 
-        var agent = agentConfiguration("secure", broadcast: endpoints.broadcastURL, reports: endpoints.reportsURL)
+        var agent = agentConfiguration("secure", broadcast: endpoints.broadcastURL, requests: endpoints.requestsURL)
         agent.tls = .client(trustedCertificates: certificates.caCertificate, serverName: "localhost")
         let worker = try RunningAgent(agent)
         defer { worker.task.cancel() }
@@ -158,7 +160,7 @@ struct CoordinatorAgentTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = coordinatorConfiguration("ipc://\(directory.path)/c")
         let worker = try RunningAgent(
-            agentConfiguration("early", broadcast: configuration.broadcastURL, reports: configuration.reportsURL))
+            agentConfiguration("early", broadcast: configuration.broadcastURL, requests: configuration.requestsURL))
         defer { worker.task.cancel() }
         try await worker.agent.report(
             policyVersion: 0,
@@ -189,8 +191,8 @@ struct CoordinatorAgentTests {
             worker: Wire.WorkerIdentity(workerID: "future", incarnation: 1), sequence: 1, stepShare: 1,
             categories: [Wire.CategoryStats(category: "medium", count: 5, sumAbsAdvantage: 2.5)])
         let body: [UInt8] = try report.serializedBytes()
-        // protocol_version 1, then field 2 (length-delimited, unknown here), then the report.
-        let frame = Topic.report.bytes + [0x08, 0x01, 0x12, 0x02, 0x0A, 0x00, 0x5A, UInt8(body.count)] + body
+        // protocol_version 2, then field 2 (length-delimited, unknown here), then the report.
+        let frame = Topic.report.bytes + [0x08, 0x02, 0x12, 0x02, 0x0A, 0x00, 0x5A, UInt8(body.count)] + body
         // Frames sent before the connection completes are lost; resends are duplicates.
         #expect(await eventually {
             try? await sender.send(frame)
@@ -223,7 +225,7 @@ struct CoordinatorAgentTests {
             [0x00, 0x01],
             Array("XXXXhello".utf8),
             Array("REPT".utf8) + [0xFF, 0xFF, 0xFF],
-            Array("REPT".utf8) + [0x08, 0x01, 0xF2, 0x01, 0x00],
+            Array("REPT".utf8) + [0x08, 0x02, 0xF2, 0x01, 0x00],
             WireCodec.frame(wrongVersion, topic: .report),
             WireCodec.encode(.report(nanReport)),
         ]
@@ -271,7 +273,7 @@ struct CoordinatorAgentTests {
 
         // And a well-behaved worker is still served.
         let worker = try RunningAgent(
-            agentConfiguration("good", broadcast: configuration.broadcastURL, reports: configuration.reportsURL))
+            agentConfiguration("good", broadcast: configuration.broadcastURL, requests: configuration.requestsURL))
         defer { worker.task.cancel() }
         try await worker.agent.report(
             policyVersion: 0,

@@ -105,7 +105,7 @@ import Testing
         let now = harness.now
         for sequence: UInt64 in 1...5 {
             WireCodec.encode(EngineHarness.report(worker, sequence: sequence)).withUnsafeBytes {
-                harness.engine.receive($0, at: now)
+                harness.engine.receive($0, from: .broadcast, at: now)
             }
         }
         let effects = harness.engine.finishBatch(at: now)

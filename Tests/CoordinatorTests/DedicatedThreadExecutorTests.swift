@@ -37,7 +37,8 @@ import Testing
     @Test func theCoordinatorRunsOffTheCooperativePool() async throws {
         let prefix = uniqueEndpointPrefix()
         let coordinator = try Coordinator(
-            configuration: CoordinatorConfiguration(broadcastURL: "\(prefix)-b", reportsURL: "\(prefix)-r"))
+            configuration: CoordinatorConfiguration(
+                broadcastURL: "\(prefix)-b", requestsURL: "\(prefix)-q", statusURL: "\(prefix)-s", reportsURL: "\(prefix)-r"))
         #expect(await coordinator.runsOnItsExecutorThread())
     }
 }

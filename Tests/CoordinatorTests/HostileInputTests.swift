@@ -36,7 +36,7 @@ struct HostileInputTests {
         wrongVersion.body = .report(report("mallory"))
 
         // Field 99 of Envelope, length-delimited: a message type from a future version.
-        let unknownType = Array("REPT".utf8) + [0x08, 0x01, 0x9A, 0x06, 0x00]
+        let unknownType = Array("REPT".utf8) + [0x08, 0x02, 0x9A, 0x06, 0x00]
 
         // A category whose bytes are not UTF-8: encode a placeholder, then swap its bytes.
         var notUTF8 = WireCodec.encode(.report(report("mallory", category: "@@")))
@@ -85,13 +85,13 @@ struct HostileInputTests {
     @Test func everyHostileFrameIsCountedUnderItsReasonAndTheHonestWorkerIsExact() async throws {
         let prefix = uniqueEndpointPrefix()
         let configuration = CoordinatorConfiguration(
-            broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports",
+            broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", statusURL: "\(prefix)-status", reportsURL: "\(prefix)-reports",
             categories: Self.categories, publishEveryReports: 16, publishInterval: .milliseconds(50),
             lease: .seconds(5), heartbeatInterval: .milliseconds(200))
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
         let honest = try RunningAgent(WorkerAgentConfiguration(
-            workerID: "honest", broadcastURL: configuration.broadcastURL, reportsURL: configuration.reportsURL,
+            workerID: "honest", broadcastURL: configuration.broadcastURL, requestsURL: configuration.requestsURL,
             stepShare: 1, seed: 1, retransmitTimeout: .milliseconds(50), joinRetryInterval: .milliseconds(50),
             tickInterval: .milliseconds(10)))
         defer { honest.task.cancel() }

@@ -33,7 +33,7 @@ struct ReportBatchTests {
     @Test func overlappingBatchesMergeEachReportOnceAndAMixedBatchIsRefusedWhole() async throws {
         let prefix = uniqueEndpointPrefix()
         let configuration = CoordinatorConfiguration(
-            broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports", categories: Self.categories)
+            broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", statusURL: "\(prefix)-status", reportsURL: "\(prefix)-reports", categories: Self.categories)
         let coordinator = try RunningCoordinator(configuration)
         defer { coordinator.task.cancel() }
         let sender = try Socket(.publisher)
@@ -113,7 +113,7 @@ struct ReportBatchTests {
 
         let worker = try RunningAgent(
             WorkerAgentConfiguration(
-                workerID: "packer", broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports",
+                workerID: "packer", broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests",
                 seed: 7, retransmitTimeout: .seconds(30), maximumRetransmitTimeout: .seconds(30),
                 joinRetryInterval: .milliseconds(50), tickInterval: .milliseconds(10)),
             categories: Self.categories)

@@ -18,7 +18,8 @@ struct RestartedStateTests {
 
     func configuration(signed: Bool) -> CoordinatorConfiguration {
         CoordinatorConfiguration(
-            broadcastURL: "tcp://127.0.0.1:0", reportsURL: "tcp://127.0.0.1:0", categories: Self.categories,
+            broadcastURL: "tcp://127.0.0.1:0", requestsURL: "tcp://127.0.0.1:0", statusURL: "tcp://127.0.0.1:0",
+            reportsURL: "tcp://127.0.0.1:0", categories: Self.categories,
             publishEveryReports: 16, publishInterval: .milliseconds(50), lease: .milliseconds(800),
             heartbeatInterval: .milliseconds(100), stateDirectory: directory,
             authentication: signed ? IngestAuthentication(keyring: try! Keyring([Self.key])) : nil,
@@ -35,7 +36,7 @@ struct RestartedStateTests {
 
     func agent(_ id: String, _ endpoints: Coordinator.Endpoints, signed: Bool = false) throws -> RunningAgent {
         try RunningAgent(WorkerAgentConfiguration(
-            workerID: id, broadcastURL: endpoints.broadcastURL, reportsURL: endpoints.reportsURL,
+            workerID: id, broadcastURL: endpoints.broadcastURL, requestsURL: endpoints.requestsURL,
             stepShare: 1.0 / 3, retransmitTimeout: .milliseconds(50), maximumRetransmitTimeout: .milliseconds(400),
             joinRetryInterval: .milliseconds(50), tickInterval: .milliseconds(10),
             reconnect: ReconnectPolicy(minimum: .milliseconds(20), maximum: .milliseconds(200)),

@@ -15,11 +15,11 @@ struct ServiceLifecycleTests {
         let directory = FileManager.default.temporaryDirectory.appending(path: "curriculum-lifecycle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let coordinator = try Coordinator(configuration: CoordinatorConfiguration(
-            broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports", categories: ["a", "b"],
+            broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", statusURL: "\(prefix)-status", reportsURL: "\(prefix)-reports", categories: ["a", "b"],
             publishEveryReports: 16, publishInterval: .milliseconds(50), lease: .seconds(5),
             heartbeatInterval: .milliseconds(200), stateDirectory: directory.path))
         let agent = try WorkerAgent(configuration: WorkerAgentConfiguration(
-            workerID: "graceful", broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports", seed: 3,
+            workerID: "graceful", broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", seed: 3,
             retransmitTimeout: .milliseconds(50), maximumRetransmitTimeout: .milliseconds(400),
             joinRetryInterval: .milliseconds(50), tickInterval: .milliseconds(10), drainTimeout: .seconds(20),
             reconnect: ReconnectPolicy(minimum: .milliseconds(20), maximum: .milliseconds(200))))

@@ -82,9 +82,9 @@ import Testing
         return WireCodec.encode(.acks(body))
     }
 
-    /// An ACKS frame of version 1 around `acks`, the serialized Acks message.
+    /// An ACKS frame of this version around `acks`, the serialized Acks message.
     static func frame(acks: [UInt8]) -> [UInt8] {
-        Topic.acks.bytes + tag(1, 0) + [1] + field(21, acks)
+        Topic.acks.bytes + tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + field(21, acks)
     }
 
     static func randomAcks(using random: inout TestRandom) -> [UInt8] {
@@ -144,9 +144,9 @@ import Testing
         body.workers = [Self.ack(Wire.WorkerIdentity(workerID: "worker-7", incarnation: 0xDEAD_BEEF), through: 4)]
         let acks: [UInt8] = try! body.serializedBytes()
         for frame in [
-            Topic.acks.bytes + Self.tag(1, 0) + [1] + Self.field(2, []) + Self.field(21, acks),
-            Topic.acks.bytes + Self.tag(1, 0) + [2] + Self.field(21, acks),
-            Topic.acks.bytes + Self.tag(1, 0) + [1],
+            Topic.acks.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + Self.field(2, []) + Self.field(21, acks),
+            Topic.acks.bytes + Self.tag(1, 0) + [3] + Self.field(21, acks),
+            Topic.acks.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)],
             WireCodec.encode(.policy(Wire.Policy())),
         ] {
             #expect(Self.fast(frame, for: Self.workers[0]) == .deferred, "\(frame)")

@@ -76,9 +76,9 @@ import Testing
         return policy
     }
 
-    /// A POLI frame of version 1 around `policy`, the serialized Policy message.
+    /// A POLI frame of this version around `policy`, the serialized Policy message.
     static func frame(policy: [UInt8]) -> [UInt8] {
-        Topic.policy.bytes + tag(1, 0) + [1] + field(20, policy)
+        Topic.policy.bytes + tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + field(20, policy)
     }
 
     static func seeds() -> [[UInt8]] {
@@ -95,7 +95,7 @@ import Testing
             + field(3, []) + tag(4, 1) + one + field(4, one) + ReportFrameDecoderTests.unknownFields + field(5, Array("é".utf8))
         return [
             WireCodec.encode(.policy(policy)), WireCodec.encode(.policy(Wire.Policy())), frame(policy: unpacked),
-            Topic.policy.bytes + field(20, unpacked) + tag(1, 0) + [1] + field(20, field(2, Array("b".utf8)) + field(3, one)),
+            Topic.policy.bytes + field(20, unpacked) + tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + field(20, field(2, Array("b".utf8)) + field(3, one)),
             WireCodec.encode(.report(ReportFrameDecoderTests.sampleReport)),
         ]
     }
@@ -110,9 +110,9 @@ import Testing
     @Test func anythingElseInTheEnvelopeIsLeftToTheGeneralDecoder() {
         let policy: [UInt8] = try! Wire.Policy.with { $0.version = 3 }.serializedBytes()
         for frame in [
-            Topic.policy.bytes + Self.tag(1, 0) + [1] + Self.field(2, []) + Self.field(20, policy),
-            Topic.policy.bytes + Self.tag(1, 0) + [2] + Self.field(20, policy),
-            Topic.policy.bytes + Self.tag(1, 0) + [1],
+            Topic.policy.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + Self.field(2, []) + Self.field(20, policy),
+            Topic.policy.bytes + Self.tag(1, 0) + [3] + Self.field(20, policy),
+            Topic.policy.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)],
         ] {
             guard case .deferred = Self.fast(frame) else {
                 Issue.record("handled \(frame): \(Self.fast(frame))")

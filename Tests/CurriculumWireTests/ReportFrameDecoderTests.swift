@@ -93,14 +93,14 @@ import Testing
         tag(number, 2) + varint(UInt64(body.count)) + body
     }
 
-    /// A REPT frame of protocol version 1 around `report`, the serialized Report.
+    /// A REPT frame of this protocol version around `report`, the serialized Report.
     static func frame(report: [UInt8]) -> [UInt8] {
-        Topic.report.bytes + tag(1, 0) + [1] + field(11, report)
+        Topic.report.bytes + tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + field(11, report)
     }
 
-    /// A REPT frame of protocol version 1 around a ReportBatch of these serialized Reports.
+    /// A REPT frame of this protocol version around a ReportBatch of these serialized Reports.
     static func frame(batch reports: [[UInt8]], extra: [UInt8] = []) -> [UInt8] {
-        Topic.report.bytes + tag(1, 0) + [1] + field(14, reports.flatMap { field(1, $0) } + extra)
+        Topic.report.bytes + tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + field(14, reports.flatMap { field(1, $0) } + extra)
     }
 
     static func serialized(_ report: Wire.Report) -> [UInt8] {
@@ -156,7 +156,7 @@ import Testing
             WireCodec.encode(.report(sampleReport)), WireCodec.encode(.report(odd)), WireCodec.encode(.report(unnamed)),
             frame(report: withUnknowns), frame(report: misfits), frame(report: []),
             // The report in two halves, which merge.
-            Topic.report.bytes + field(11, worker) + tag(1, 0) + [1] + field(11, stats + tag(2, 0) + [42]),
+            Topic.report.bytes + field(11, worker) + tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + field(11, stats + tag(2, 0) + [42]),
         ] + bodies.map(WireCodec.encode)
     }
 
@@ -200,18 +200,18 @@ import Testing
         let authentication = Self.field(2, Self.field(1, [1, 2, 3]))
         for frame in [
             // Another branch adds `Authentication authentication = 2` to Envelope.
-            Topic.report.bytes + Self.tag(1, 0) + [1] + authentication + Self.field(11, report),
-            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(11, report) + authentication,
+            Topic.report.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + authentication + Self.field(11, report),
+            Topic.report.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + Self.field(11, report) + authentication,
             // Another version, no version, no report, another body, a known field as another wire type.
-            Topic.report.bytes + Self.tag(1, 0) + [2] + Self.field(11, report),
+            Topic.report.bytes + Self.tag(1, 0) + [3] + Self.field(11, report),
             Topic.report.bytes + Self.field(11, report),
-            Topic.report.bytes + Self.tag(1, 0) + [1],
-            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(11, report) + Self.field(12, []),
+            Topic.report.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)],
+            Topic.report.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + Self.field(11, report) + Self.field(12, []),
             Topic.report.bytes + Self.tag(1, 5) + [1, 0, 0, 0] + Self.field(11, report),
             // Both body kinds, or a batch twice (SwiftProtobuf's oneof rules decide those).
-            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(11, report) + Self.field(14, Self.field(1, report)),
-            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(14, Self.field(1, report)) + Self.field(11, report),
-            Topic.report.bytes + Self.tag(1, 0) + [1] + Self.field(14, Self.field(1, report))
+            Topic.report.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + Self.field(11, report) + Self.field(14, Self.field(1, report)),
+            Topic.report.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + Self.field(14, Self.field(1, report)) + Self.field(11, report),
+            Topic.report.bytes + Self.tag(1, 0) + [UInt8(WireCodec.protocolVersion)] + Self.field(14, Self.field(1, report))
                 + Self.field(14, Self.field(1, report)),
             // Other topics.
             WireCodec.encode(.heartbeat(Wire.Heartbeat())), Array("RE".utf8),

@@ -13,6 +13,8 @@ extension MultiProcessSuites {
     struct CrashRecoveryTests {
         let directory: URL
         let broadcast: String
+        let requests: String
+        let status: String
         let reports: String
 
         init() throws {
@@ -20,12 +22,14 @@ extension MultiProcessSuites {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             // ipc endpoints keep their addresses across coordinator restarts.
             broadcast = "ipc://\(directory.path)/broadcast"
+            requests = "ipc://\(directory.path)/requests"
+            status = "ipc://\(directory.path)/status"
             reports = "ipc://\(directory.path)/reports"
         }
 
         func startCoordinator() async throws -> (CurriculumProcess, version: UInt64) {
             let process = try CurriculumProcess(
-                ["coordinator", "--broadcast", broadcast, "--reports", reports, "--state", directory.path + "/state",
+                ["coordinator", "--broadcast", broadcast, "--requests", requests, "--status", status, "--reports", reports, "--state", directory.path + "/state",
                  "--publish-interval-ms", "100", "--lease-ms", "3000", "--heartbeat-ms", "250", "--log-level", "debug"],
                 name: "coordinator")
             let line = try await process.firstLine(timeout: .seconds(30))
@@ -35,7 +39,7 @@ extension MultiProcessSuites {
 
         func startWorker(_ id: String, seed: Int) throws -> CurriculumProcess {
             try CurriculumProcess(
-                ["worker", "--broadcast", broadcast, "--reports", reports, "--id", id, "--batch", "16",
+                ["worker", "--broadcast", broadcast, "--requests", requests, "--id", id, "--batch", "16",
                  "--step-delay-ms", "5", "--seed", "\(seed)", "--share", "0.25", "--log-level", "debug"],
                 name: "worker \(id)")
         }
@@ -63,7 +67,7 @@ extension MultiProcessSuites {
             defer { try? FileManager.default.removeItem(at: directory) }
             var (coordinator, startVersion) = try await startCoordinator()
             #expect(startVersion == 0)
-            let monitor = try StatusMonitor(broadcastURL: broadcast)
+            let monitor = try StatusMonitor(broadcastURL: broadcast, statusURL: status)
             defer { monitor.stop() }
 
             let ids = ["w0", "w1", "w2"]
@@ -149,15 +153,17 @@ extension MultiProcessSuites {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let broadcast = "ipc://\(directory.path)/broadcast"
+            let requests = "ipc://\(directory.path)/requests"
+            let status = "ipc://\(directory.path)/status"
             let reports = "ipc://\(directory.path)/reports"
             let original = directory.path + "/state"
 
             let coordinator = try CurriculumProcess(
-                ["coordinator", "--broadcast", broadcast, "--reports", reports, "--state", original,
+                ["coordinator", "--broadcast", broadcast, "--requests", requests, "--status", status, "--reports", reports, "--state", original,
                  "--publish-interval-ms", "50"], name: "coordinator")
             _ = try await coordinator.firstLine(timeout: .seconds(30))
             let worker = try CurriculumProcess(
-                ["worker", "--broadcast", broadcast, "--reports", reports, "--id", "w", "--steps", "40",
+                ["worker", "--broadcast", broadcast, "--requests", requests, "--id", "w", "--steps", "40",
                  "--batch", "16", "--seed", "3"], name: "worker")
             let summary = try Summary.parse(await worker.outputAfterExit(timeout: .seconds(60)))
             #expect(summary.acknowledged == 40)
@@ -185,7 +191,7 @@ extension MultiProcessSuites {
             #expect(before.contains("40 reports"), "\(before)")
 
             let resumed = try CurriculumProcess(
-                ["coordinator", "--broadcast", broadcast, "--reports", reports, "--state", imported], name: "resumed")
+                ["coordinator", "--broadcast", broadcast, "--requests", requests, "--status", status, "--reports", reports, "--state", imported], name: "resumed")
             let line = try await resumed.firstLine(timeout: .seconds(30))
             let version = before.split(separator: "\n").first.flatMap { $0.split(separator: " ").last }.map(String.init)
             #expect(line.hasSuffix("version=\(version ?? "?")"), "\(line) vs \(before)")

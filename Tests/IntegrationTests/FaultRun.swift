@@ -30,30 +30,27 @@ final class FaultRun {
         self.lab = lab
         coordinator = try lab.curriculum(
             in: lab.head,
-            ["coordinator", "--broadcast", "tcp://\(lab.serviceAddress):0", "--reports", "tcp://\(lab.serviceAddress):0",
+            ["coordinator", "--broadcast", "tcp://\(lab.serviceAddress):0", "--requests", "tcp://\(lab.serviceAddress):0",
+             "--status", "tcp://\(lab.serviceAddress):0", "--reports", "tcp://\(lab.serviceAddress):0",
              "--publish-interval-ms", "\(Self.publishIntervalMs)", "--lease-ms", "\(leaseMs)",
              "--heartbeat-ms", "\(Self.heartbeatMs)"],
             name: "coordinator")
         let line = try await coordinator.firstLine(timeout: .seconds(30))
-        let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").dropFirst().map {
-            let parts = $0.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), String(parts.last ?? ""))
-        })
-        let broadcast = try #require(fields["broadcast"], "\(line)")
-        let reports = try #require(fields["reports"], "\(line)")
-        monitor = try StatusMonitor(broadcastURL: broadcast)
+        let endpoints = try RelayEndpoints(readyLine: line)
+        let (broadcast, requests) = endpoints.urls
+        monitor = try endpoints.monitor()
         var relays: [CurriculumProcess] = []
-        var nodeEndpoints: [(broadcast: String, reports: String)] = []
+        var nodeEndpoints: [(broadcast: String, requests: String)] = []
         for host in lab.workers {
             guard throughRelays else {
-                nodeEndpoints.append((broadcast, reports))
+                nodeEndpoints.append((broadcast, requests))
                 continue
             }
             let node = "ipc:///tmp/\(host.namespace)-\(UUID().uuidString.prefix(8))"
             let relay = try lab.curriculum(
                 in: host.namespace,
-                ["relay", "--coordinator-broadcast", broadcast, "--coordinator-reports", reports,
-                 "--broadcast", "\(node)-broadcast", "--reports", "\(node)-reports"],
+                ["relay", "--coordinator-broadcast", broadcast, "--coordinator-requests", requests,
+                 "--broadcast", "\(node)-broadcast", "--requests", "\(node)-requests"],
                 name: "relay \(host.namespace)")
             relays.append(relay)
             nodeEndpoints.append(try RelayEndpoints(readyLine: try await relay.firstLine(timeout: .seconds(30))).urls)
@@ -61,10 +58,10 @@ final class FaultRun {
         self.relays = relays
         workers = try lab.workers.enumerated().map { index, host in
             let id = "w\(index + 1)"
-            let (broadcast, reports) = nodeEndpoints[index]
+            let (broadcast, requests) = nodeEndpoints[index]
             let process = try lab.curriculum(
                 in: host.namespace,
-                ["worker", "--broadcast", broadcast, "--reports", reports, "--id", id, "--batch", "16",
+                ["worker", "--broadcast", broadcast, "--requests", requests, "--id", id, "--batch", "16",
                  "--step-delay-ms", "\(Self.stepDelayMs)", "--seed", "\(index + 1)",
                  "--share", "\(1.0 / Double(lab.workers.count))", "--drain-timeout", "90"],
                 name: "worker \(id)")

@@ -3,15 +3,17 @@ import CurriculumWire
 import Foundation
 import Testing
 
-/// The two URLs a `listening broadcast=URL reports=URL ...` ready line names (the
-/// coordinator's and the relay's).
+/// The URLs a `listening broadcast=URL requests=URL ...` ready line names (the
+/// coordinator's, with its status URL, and the relay's).
 struct RelayEndpoints: Sendable, Hashable {
     var broadcast: String
-    var reports: String
+    var requests: String
+    /// The coordinator's status endpoint; a relay has none.
+    var status: String?
 
-    init(broadcast: String, reports: String) {
+    init(broadcast: String, requests: String) {
         self.broadcast = broadcast
-        self.reports = reports
+        self.requests = requests
     }
 
     init(readyLine: String) throws {
@@ -20,10 +22,16 @@ struct RelayEndpoints: Sendable, Hashable {
             return (String(parts[0]), String(parts.last ?? ""))
         }, uniquingKeysWith: { $1 })
         broadcast = try #require(fields["broadcast"], "\(readyLine)")
-        reports = try #require(fields["reports"], "\(readyLine)")
+        requests = try #require(fields["requests"], "\(readyLine)")
+        status = fields["status"]
     }
 
-    var urls: (broadcast: String, reports: String) { (broadcast, reports) }
+    var urls: (broadcast: String, requests: String) { (broadcast, requests) }
+
+    /// A monitor of the coordinator these endpoints name.
+    func monitor() throws -> StatusMonitor {
+        try StatusMonitor(broadcastURL: broadcast, statusURL: try #require(status, "no status endpoint"))
+    }
 }
 
 /// A coordinator on loopback tcp, `curriculum relay` processes standing in for nodes (each
@@ -40,16 +48,17 @@ final class RelayFleet {
         directory = FileManager.default.temporaryDirectory.appending(path: "curriculum-relay-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         coordinator = try CurriculumProcess(
-            ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
+            ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--requests", "tcp://127.0.0.1:0",
+             "--status", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
              "--publish-interval-ms", "100", "--lease-ms", "3000", "--heartbeat-ms", "250"] + coordinatorArguments,
             name: "coordinator")
         coordinatorEndpoints = try RelayEndpoints(readyLine: try await coordinator.firstLine(timeout: .seconds(30)))
-        monitor = try StatusMonitor(broadcastURL: coordinatorEndpoints.broadcast)
+        monitor = try coordinatorEndpoints.monitor()
     }
 
     /// The ipc URLs node `name`'s relay serves; the same on every start, as a node's would be.
     func nodeEndpoints(_ name: String) -> RelayEndpoints {
-        RelayEndpoints(broadcast: "ipc://\(directory.path)/\(name)-broadcast", reports: "ipc://\(directory.path)/\(name)-reports")
+        RelayEndpoints(broadcast: "ipc://\(directory.path)/\(name)-broadcast", requests: "ipc://\(directory.path)/\(name)-requests")
     }
 
     /// Starts node `name`'s relay and returns once it has printed its ready line.
@@ -57,7 +66,8 @@ final class RelayFleet {
         let node = nodeEndpoints(name)
         let relay = try CurriculumProcess(
             ["relay", "--coordinator-broadcast", coordinatorEndpoints.broadcast,
-             "--coordinator-reports", coordinatorEndpoints.reports, "--broadcast", node.broadcast, "--reports", node.reports],
+             "--coordinator-requests", coordinatorEndpoints.requests, "--broadcast", node.broadcast,
+             "--requests", node.requests],
             name: "relay \(name)")
         let ready = try RelayEndpoints(readyLine: try await relay.firstLine(timeout: .seconds(30)))
         #expect(ready == node)
@@ -70,7 +80,7 @@ final class RelayFleet {
     {
         let endpoints = nodeEndpoints(node)
         return try CurriculumProcess(
-            ["worker", "--broadcast", endpoints.broadcast, "--reports", endpoints.reports, "--id", id, "--batch", "16",
+            ["worker", "--broadcast", endpoints.broadcast, "--requests", endpoints.requests, "--id", id, "--batch", "16",
              "--step-delay-ms", "10", "--seed", "\(seed)", "--share", "0.25"]
                 + (steps.map { ["--steps", "\($0)"] } ?? []) + extra,
             name: "worker \(id)")

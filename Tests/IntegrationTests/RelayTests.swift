@@ -79,8 +79,8 @@ extension MultiProcessSuites {
 
         @Test func badFlagsAreAUsageError() async throws {
             let relay = try CurriculumProcess(
-                ["relay", "--coordinator-broadcast", "tcp://127.0.0.1:7450", "--coordinator-reports", "tcp://127.0.0.1:7451",
-                 "--broadcast", "/tmp/not-a-url", "--reports", "ipc:///tmp/r"],
+                ["relay", "--coordinator-broadcast", "tcp://127.0.0.1:7450", "--coordinator-requests", "tcp://127.0.0.1:7452",
+                 "--broadcast", "/tmp/not-a-url", "--requests", "ipc:///tmp/r"],
                 name: "relay", captureStandardError: true)
             let output = try await relay.outputAfterExit(timeout: .seconds(30))
             #expect(relay.process.terminationStatus == 64, "ArgumentParser's usage error, as every subcommand's")

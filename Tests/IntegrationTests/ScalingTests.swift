@@ -17,9 +17,9 @@ extension MultiProcessSuites {
         /// builds running beside the suite), so the bound leaves room for that and no more.
         static let publishGapBound: Duration = .milliseconds(2_900)
 
-        func startWorker(_ index: Int, broadcast: String, reports: String) throws -> CurriculumProcess {
+        func startWorker(_ index: Int, broadcast: String, requests: String) throws -> CurriculumProcess {
             try CurriculumProcess(
-                ["worker", "--broadcast", broadcast, "--reports", reports, "--id", "w\(index)",
+                ["worker", "--broadcast", broadcast, "--requests", requests, "--id", "w\(index)",
                  "--batch", "16", "--step-delay-ms", "10", "--seed", "\(index + 1)", "--share", "0.125",
                  "--log-level", "debug"],
                 name: "worker w\(index)")
@@ -27,17 +27,14 @@ extension MultiProcessSuites {
 
         @Test func scalingTwoToEightToThreeWithACrashLosesAndDoubleCountsNothing() async throws {
             let coordinator = try CurriculumProcess(
-                ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
+                ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--requests", "tcp://127.0.0.1:0",
+                 "--status", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
                  "--publish-interval-ms", "\(Self.publishIntervalMs)", "--lease-ms", "1500", "--heartbeat-ms", "250"],
                 name: "coordinator")
             let line = try await coordinator.firstLine(timeout: .seconds(30))
-            let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").dropFirst().map {
-                let parts = $0.split(separator: "=", maxSplits: 1)
-                return (String(parts[0]), String(parts[1]))
-            })
-            let broadcast = try #require(fields["broadcast"])
-            let reports = try #require(fields["reports"])
-            let monitor = try StatusMonitor(broadcastURL: broadcast)
+            let endpoints = try RelayEndpoints(readyLine: line)
+            let (broadcast, requests) = endpoints.urls
+            let monitor = try endpoints.monitor()
             defer { monitor.stop() }
 
             func active() -> Set<String> {
@@ -46,10 +43,10 @@ extension MultiProcessSuites {
             func names(_ range: Range<Int>) -> Set<String> { Set(range.map { "w\($0)" }) }
 
             var workers: [Int: CurriculumProcess] = [:]
-            for index in 0..<2 { workers[index] = try startWorker(index, broadcast: broadcast, reports: reports) }
+            for index in 0..<2 { workers[index] = try startWorker(index, broadcast: broadcast, requests: requests) }
             #expect(await eventually(within: .seconds(30)) { active() == names(0..<2) })
 
-            for index in 2..<8 { workers[index] = try startWorker(index, broadcast: broadcast, reports: reports) }
+            for index in 2..<8 { workers[index] = try startWorker(index, broadcast: broadcast, requests: requests) }
             #expect(await eventually(within: .seconds(30)) { active() == names(0..<8) })
             // Let reports flow from all eight.
             #expect(await eventually(within: .seconds(30)) {

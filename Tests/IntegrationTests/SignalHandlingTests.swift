@@ -16,6 +16,8 @@ struct SignalHandlingTests {
             let state = directory.path + "/state-\(round)"
             let coordinator = try CurriculumProcess(
                 ["coordinator", "--broadcast", "ipc://\(directory.path)/broadcast-\(round)",
+                 "--requests", "ipc://\(directory.path)/requests-\(round)",
+                 "--status", "ipc://\(directory.path)/status-\(round)",
                  "--reports", "ipc://\(directory.path)/reports-\(round)", "--state", state],
                 name: "coordinator")
             _ = try await coordinator.firstLine(timeout: .seconds(30))
@@ -45,14 +47,16 @@ struct SignalHandlingTests {
         let coordinatorKeys = try writeKeys(old + "\n", to: "coordinator.keys")
         let workerKeys = try writeKeys(new + "\n", to: "worker.keys")
         let broadcast = "ipc://\(directory.path)/broadcast"
-        let reports = "ipc://\(directory.path)/reports"
+        let requests = "ipc://\(directory.path)/requests"
 
         let coordinator = try CurriculumProcess(
-            ["coordinator", "--broadcast", broadcast, "--reports", reports, "--auth-keys", coordinatorKeys],
+            ["coordinator", "--broadcast", broadcast, "--requests", requests,
+             "--status", "ipc://\(directory.path)/status", "--reports", "ipc://\(directory.path)/reports",
+             "--auth-keys", coordinatorKeys],
             name: "coordinator")
         _ = try await coordinator.firstLine(timeout: .seconds(30))
         let worker = try CurriculumProcess(
-            ["worker", "--broadcast", broadcast, "--reports", reports, "--id", "rotated", "--steps", "5",
+            ["worker", "--broadcast", broadcast, "--requests", requests, "--id", "rotated", "--steps", "5",
              "--batch", "8", "--seed", "5", "--auth-keys", workerKeys],
             name: "worker")
         // Refused while the coordinator does not know its key.

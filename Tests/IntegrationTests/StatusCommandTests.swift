@@ -10,23 +10,21 @@ struct StatusCommandTests {
     /// A coordinator over loopback TCP (categories easy and hard) and one simulated worker.
     private func coordinatorWithWorker(
         _ id: String, steps: Int, seed: Int
-    ) async throws -> (coordinator: CurriculumProcess, worker: CurriculumProcess, broadcast: String) {
+    ) async throws -> (coordinator: CurriculumProcess, worker: CurriculumProcess, status: String) {
         let coordinator = try CurriculumProcess(
-            ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
-             "--categories", "easy,hard"],
+            ["coordinator", "--broadcast", "tcp://127.0.0.1:0", "--requests", "tcp://127.0.0.1:0",
+             "--status", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0", "--categories", "easy,hard"],
             name: "coordinator")
-        let line = try await coordinator.firstLine(timeout: .seconds(30))
-        let broadcast = String(try #require(line.split(separator: " ").first { $0.hasPrefix("broadcast=") }?.dropFirst(10)))
-        let reports = String(try #require(line.split(separator: " ").first { $0.hasPrefix("reports=") }?.dropFirst(8)))
+        let endpoints = try RelayEndpoints(readyLine: try await coordinator.firstLine(timeout: .seconds(30)))
         let worker = try CurriculumProcess(
-            ["worker", "--broadcast", broadcast, "--reports", reports, "--id", id,
+            ["worker", "--broadcast", endpoints.broadcast, "--requests", endpoints.requests, "--id", id,
              "--steps", "\(steps)", "--batch", "8", "--seed", "\(seed)"],
             name: "worker")
-        return (coordinator, worker, broadcast)
+        return (coordinator, worker, try #require(endpoints.status))
     }
 
     @Test func statusPrintsThePolicyAndWorkersAsTextAndJSON() async throws {
-        let (coordinator, worker, broadcast) = try await coordinatorWithWorker("solo", steps: 40, seed: 3)
+        let (coordinator, worker, status) = try await coordinatorWithWorker("solo", steps: 40, seed: 3)
         let summary = try Summary.parse(await worker.outputAfterExit(timeout: .seconds(60)))
         #expect(summary.reports == 40)
 
@@ -34,7 +32,7 @@ struct StatusCommandTests {
         var json: [String: Any] = [:]
         let sawLeave = await eventually(within: .seconds(20)) {
             guard let output = try? await CurriculumProcess(
-                ["status", "--coordinator", broadcast, "--json"], name: "status"
+                ["status", "--coordinator", status, "--json"], name: "status"
             ).outputAfterExit(timeout: .seconds(15)),
                 let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             else { return false }
@@ -49,7 +47,7 @@ struct StatusCommandTests {
         #expect(categories.starts(with: ["easy", "hard"]))
         #expect((policy["probabilities"] as? [Double])?.count == categories.count)
 
-        let text = try await CurriculumProcess(["status", "--coordinator", broadcast], name: "status")
+        let text = try await CurriculumProcess(["status", "--coordinator", status], name: "status")
             .outputAfterExit(timeout: .seconds(15))
         #expect(text.hasPrefix("policy sec  version "))
         #expect(text.contains("solo#"))
@@ -60,18 +58,18 @@ struct StatusCommandTests {
     }
 
     @Test func watchRedrawsTheViewInPlaceAtEveryStatus() async throws {
-        let (coordinator, worker, broadcast) = try await coordinatorWithWorker("watched", steps: 100_000, seed: 5)
+        let (coordinator, worker, status) = try await coordinatorWithWorker("watched", steps: 100_000, seed: 5)
         defer { worker.signal(SIGTERM) }
         // The worker known to the coordinator first, so that every view lists it.
         #expect(await eventually(within: .seconds(30)) {
             let output = try? await CurriculumProcess(
-                ["status", "--coordinator", broadcast, "--json"], name: "status"
+                ["status", "--coordinator", status, "--json"], name: "status"
             ).outputAfterExit(timeout: .seconds(15))
             return output?.contains("\"reports_accepted\"") == true
         })
 
         let output = try await CurriculumProcess(
-            ["status", "--coordinator", broadcast, "--watch", "--count", "3"], name: "status watch"
+            ["status", "--coordinator", status, "--watch", "--count", "3"], name: "status watch"
         ).outputAfterExit(timeout: .seconds(30))
         // Three views, each drawn over the last from the top of the screen, each from a newer
         // status: the coordinator's uptime grows from one to the next. (Not the version: a

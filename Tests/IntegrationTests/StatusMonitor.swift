@@ -2,8 +2,8 @@ import CurriculumWire
 import NNG
 import Synchronization
 
-/// Watches a coordinator's broadcast from outside, as `curriculum status` does:
-/// records when each policy arrives and keeps the newest status.
+/// Watches a coordinator from outside, as `curriculum status` does: one SUB socket dials its
+/// broadcast and its status endpoint, records when each policy arrives and keeps the newest status.
 final class StatusMonitor: Sendable {
     private struct State {
         var policyArrivals: [ContinuousClock.Instant] = []
@@ -14,12 +14,14 @@ final class StatusMonitor: Sendable {
     private let socket: Socket
     private let state = Mutex(State())
 
-    init(broadcastURL: String) throws {
+    init(broadcastURL: String, statusURL: String) throws {
         socket = try Socket(.subscriber)
         try socket.subscribe(to: Topic.policy.bytes)
         try socket.subscribe(to: Topic.status.bytes)
         try socket.setReceiveBufferSize(8192)
-        try socket.dial(broadcastURL, reconnect: ReconnectPolicy(minimum: .milliseconds(20)))
+        for url in [broadcastURL, statusURL] {
+            try socket.dial(url, reconnect: ReconnectPolicy(minimum: .milliseconds(20)))
+        }
         Task { await self.consume() }
     }
 

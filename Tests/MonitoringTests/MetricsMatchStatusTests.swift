@@ -19,7 +19,7 @@ struct MetricsMatchStatusTests {
         let registry = MetricsRegistry()
         let coordinator = try Coordinator(
             configuration: CoordinatorConfiguration(
-                broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports", categories: Self.categories,
+                broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", statusURL: "\(prefix)-status", reportsURL: "\(prefix)-reports", categories: Self.categories,
                 publishEveryReports: 8, publishInterval: .milliseconds(50), heartbeatInterval: .milliseconds(200)),
             metricsFactory: registry.factory)
         let coordinatorTask = Task { try await coordinator.run() }
@@ -35,7 +35,7 @@ struct MetricsMatchStatusTests {
         let agentRegistry = MetricsRegistry()
         let agent = try WorkerAgent(
             configuration: WorkerAgentConfiguration(
-                workerID: "w1", broadcastURL: "\(prefix)-broadcast", reportsURL: "\(prefix)-reports", stepShare: 1,
+                workerID: "w1", broadcastURL: "\(prefix)-broadcast", requestsURL: "\(prefix)-requests", stepShare: 1,
                 seed: 3, retransmitTimeout: .milliseconds(100), joinRetryInterval: .milliseconds(50),
                 tickInterval: .milliseconds(10)),
             metricsFactory: agentRegistry.factory)

@@ -102,14 +102,20 @@ let directory = stateParent + "/churn-bench-\(UUID().uuidString)"
 defer { try? FileManager.default.removeItem(atPath: directory) }
 let prefix = "inproc://churn-\(UInt64.random(in: 0...UInt64.max))"
 let coordinator = try Coordinator(configuration: CoordinatorConfiguration(
-    broadcastURL: prefix + "-broadcast", reportsURL: prefix + "-reports", categories: categories,
+    broadcastURL: prefix + "-broadcast", requestsURL: prefix + "-requests", statusURL: prefix + "-status",
+    reportsURL: prefix + "-reports", categories: categories,
     lease: .seconds(5), heartbeatInterval: .seconds(1), stateDirectory: directory, compactionBytes: compactionBytes,
     retirement: RetirementPolicy(grace: grace, expiry: expiry)))
 let serving = Task { try await coordinator.run() }
 let endpoints = try await coordinator.listen()
-let sender = try Socket(.publisher)
+// Frames go as requests, as a worker's do; the replies are left unread (the coordinator drops
+// those its connection cannot queue), so one request ID serves them all.
+let sender = try Socket(.requester, raw: true)
 try sender.setSendBufferSize(8192)
-try sender.dial(endpoints.reportsURL)
+try sender.dial(endpoints.requestsURL)
+func send(_ frame: [UInt8]) async throws {
+    while try !sender.trySend(frame, header: [0x80, 0, 0, 1]) { try await Task.sleep(for: .milliseconds(1)) }
+}
 
 // The connection is up once a frame arrives; a heartbeat from nobody registers nobody
 // that lasts (it is lost after the lease, then retired).
@@ -117,7 +123,7 @@ var sent: UInt64 = 0
 while await coordinator.counters.framesReceived == 0 {
     var heartbeat = Wire.Heartbeat()
     heartbeat.worker = Wire.WorkerIdentity(workerID: "probe", incarnation: 1)
-    try await sender.send(WireCodec.encode(.heartbeat(heartbeat)))
+    try await send(WireCodec.encode(.heartbeat(heartbeat)))
     try await Task.sleep(for: .milliseconds(10))
 }
 sent = await coordinator.counters.framesReceived
@@ -152,7 +158,7 @@ print("ChurnBench: \(incarnations) incarnations, \(live) worker ids, grace \(gra
 for first in stride(from: 0, to: incarnations, by: chunk) {
     for incarnation in first..<min(first + chunk, incarnations) {
         for frame in frames(for: incarnation) {
-            try await sender.send(frame)
+            try await send(frame)
             sent += 1
         }
         reportsSent += 2

@@ -163,7 +163,7 @@ let signingKey: AuthenticationKey? = options.contains("--signed") || CommandLine
 
 func agentConfiguration(_ index: Int, agents: Int, broadcast: String, reports: String) -> WorkerAgentConfiguration {
     WorkerAgentConfiguration(
-        workerID: "agent-\(index)", broadcastURL: broadcast, reportsURL: reports,
+        workerID: "agent-\(index)", broadcastURL: broadcast, requestsURL: reports,
         stepShare: 1 / Double(agents), seed: UInt64(index + 1),
         reconnect: ReconnectPolicy(minimum: .milliseconds(20), maximum: .milliseconds(200)),
         signingKey: signingKey)
@@ -404,11 +404,15 @@ struct IngestResult {
     var detail: String
 }
 
-func coordinatorConfiguration(broadcast: String, reports: String, batched: Bool) -> CoordinatorConfiguration {
+/// The coordinator's status and version-1 endpoints, which no agent dials, beside its broadcast.
+func sideEndpoints(_ broadcast: String) -> [String] { [broadcast + "-status", broadcast + "-v1"] }
+
+func coordinatorConfiguration(broadcast: String, requests: String, batched: Bool) -> CoordinatorConfiguration {
     let state = options.contains("--durable")
         ? FileManager.default.temporaryDirectory.appending(path: "ingest-state-\(UUID().uuidString)").path : nil
     var configuration = CoordinatorConfiguration(
-        broadcastURL: broadcast, reportsURL: reports, categories: categories, stateDirectory: state,
+        broadcastURL: broadcast, requestsURL: requests, statusURL: sideEndpoints(broadcast)[0],
+        reportsURL: sideEndpoints(broadcast)[1], categories: categories, stateDirectory: state,
         authentication: signingKey.map { IngestAuthentication(keyring: try! Keyring([$0])) })
     if !batched { configuration.maximumReportsPerFrame = 1 }
     return configuration
@@ -441,9 +445,9 @@ func removeIPC(_ urls: [String]) {
 /// registry (as `curriculum coordinator --http` does); without, into nothing.
 func measureIngest(agents: Int, layout: Layout, batched: Bool, metrics: MetricsRegistry? = nil) async throws -> IngestResult {
     let (broadcast, reports) = endpoints(layout, "c\(agents)")
-    defer { removeIPC([broadcast, reports]) }
+    defer { removeIPC([broadcast, reports] + sideEndpoints(broadcast)) }
     let coordinator = try Coordinator(
-        configuration: coordinatorConfiguration(broadcast: broadcast, reports: reports, batched: batched),
+        configuration: coordinatorConfiguration(broadcast: broadcast, requests: reports, batched: batched),
         metricsFactory: metrics?.factory ?? MetricsRegistry.disabled)
     try await coordinator.listen()
     let serving = Task { try await coordinator.run() }
@@ -814,7 +818,7 @@ struct LatencyResults {
 /// resumes with the new version.
 func measureLatencies() async throws -> LatencyResults {
     let (broadcast, reports) = endpoints(.inProcess, "latency")
-    var configuration = coordinatorConfiguration(broadcast: broadcast, reports: reports, batched: true)
+    var configuration = coordinatorConfiguration(broadcast: broadcast, requests: reports, batched: true)
     configuration.publishEveryReports = 1
     let coordinator = try Coordinator(configuration: configuration)
     try await coordinator.listen()

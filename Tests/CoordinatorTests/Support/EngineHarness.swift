@@ -20,7 +20,7 @@ struct EngineHarness {
         sequenceWindow: UInt64 = 1 << 16, authentication: IngestAuthentication? = nil
     ) -> CoordinatorConfiguration {
         CoordinatorConfiguration(
-            broadcastURL: "inproc://unused-broadcast", reportsURL: "inproc://unused-reports",
+            broadcastURL: "inproc://unused-broadcast", requestsURL: "inproc://unused-requests", statusURL: "inproc://unused-status", reportsURL: "inproc://unused-reports",
             staleness: staleness, categories: categories, publishEveryReports: publishEveryReports,
             lease: lease, sequenceWindow: sequenceWindow, authentication: authentication)
     }

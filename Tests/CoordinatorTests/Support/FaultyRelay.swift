@@ -17,51 +17,52 @@ struct FaultyRelay: Sendable {
 
     /// Workers dial these instead of the coordinator's endpoints.
     let broadcastURL: String
-    let reportsURL: String
+    let requestsURL: String
     private let coordinatorBroadcastURL: String
-    private let coordinatorReportsURL: String
+    private let coordinatorRequestsURL: String
     private let faults: Faults
     private let seed: UInt64
 
-    init(coordinatorBroadcastURL: String, coordinatorReportsURL: String, prefix: String, faults: Faults, seed: UInt64) {
+    init(coordinatorBroadcastURL: String, coordinatorRequestsURL: String, prefix: String, faults: Faults, seed: UInt64) {
         self.coordinatorBroadcastURL = coordinatorBroadcastURL
-        self.coordinatorReportsURL = coordinatorReportsURL
+        self.coordinatorRequestsURL = coordinatorRequestsURL
         self.broadcastURL = "\(prefix)-relay-broadcast"
-        self.reportsURL = "\(prefix)-relay-reports"
+        self.requestsURL = "\(prefix)-relay-requests"
         self.faults = faults
         self.seed = seed
     }
 
-    /// Forwards until cancelled.
+    /// Forwards until cancelled: policies down, requests up, replies down, each mistreated.
     func run() async throws {
         let fromCoordinator = try Socket(.subscriber)
         let toWorkers = try Socket(.publisher)
-        let fromWorkers = try Socket(.subscriber)
-        let toCoordinator = try Socket(.publisher)
+        // Raw, as in `curriculum relay`: each message keeps the header that routes its reply.
+        let workerRequests = try Socket(.replier, raw: true)
+        let coordinatorRequests = try Socket(.requester, raw: true)
         // In the background: libnng 1.5.2 can wedge its reaper when a close races a receive
         // (nanomsg/nng#1813), and a close waiting on it here would hold one of the two
         // threads every test of this process shares (seen: the whole suite stalled).
         defer {
-            for socket in [fromCoordinator, toWorkers, fromWorkers, toCoordinator] { socket.closeInBackground() }
+            for socket in [fromCoordinator, toWorkers, workerRequests, coordinatorRequests] {
+                socket.closeInBackground()
+            }
         }
-        for socket in [fromCoordinator, fromWorkers] {
-            try socket.subscribe(to: [])
-            try socket.setReceiveBufferSize(8192)
-        }
-        for socket in [toWorkers, toCoordinator] {
-            try socket.setSendBufferSize(8192)
-        }
+        try fromCoordinator.subscribe(to: [])
+        for socket in [fromCoordinator, workerRequests, coordinatorRequests] { try socket.setReceiveBufferSize(8192) }
+        for socket in [toWorkers, workerRequests, coordinatorRequests] { try socket.setSendBufferSize(8192) }
         try toWorkers.listen(broadcastURL)
-        try fromWorkers.listen(reportsURL)
+        try workerRequests.listen(requestsURL)
         let fast = ReconnectPolicy(minimum: .milliseconds(20), maximum: .milliseconds(200))
         try fromCoordinator.dial(coordinatorBroadcastURL, reconnect: fast)
-        try toCoordinator.dial(coordinatorReportsURL, reconnect: fast)
+        try coordinatorRequests.dial(coordinatorRequestsURL, reconnect: fast)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await forward(from: fromCoordinator, to: toWorkers, seed: seed) }
             group.addTask {
-                try await forward(from: fromWorkers, to: toCoordinator, seed: seed &+ 1, duplicatingFirstReport: true)
+                try await forward(
+                    from: workerRequests, to: coordinatorRequests, seed: seed &+ 1, duplicatingFirstReport: true)
             }
+            group.addTask { try await forward(from: coordinatorRequests, to: workerRequests, seed: seed &+ 2) }
             try await group.next()
             group.cancelAll()
         }
@@ -71,25 +72,30 @@ struct FaultyRelay: Sendable {
         from source: Socket, to destination: Socket, seed: UInt64, duplicatingFirstReport: Bool = false
     ) async throws {
         var random = TestRandom(seed: seed)
-        var held: [UInt8]?
+        var held: Message?
         var reportDuplicated = !duplicatingFirstReport
+        // Every destination here takes a message without waiting (a publisher, or a raw
+        // request/reply socket with a deep queue), so nothing is lost but what the dice drop.
+        func pass(_ message: Message) throws {
+            _ = try destination.trySend(message.bytes, header: message.header)
+        }
         for try await message in source.messages {
             let roll = Double(random.next() >> 11) / Double(1 << 53)
             if roll < faults.dropRate { continue }
             if held == nil, roll < faults.dropRate + faults.reorderRate {
-                held = message.bytes
+                held = message
                 continue
             }
-            try await destination.send(message.bytes)
+            try pass(message)
             if !reportDuplicated, message.bytes.starts(with: Topic.report.rawValue.utf8) {
                 reportDuplicated = true
-                try await destination.send(message.bytes)
+                try pass(message)
             } else if roll > 1 - faults.duplicateRate {
-                try await destination.send(message.bytes)
+                try pass(message)
             }
             if let late = held {
                 held = nil
-                try await destination.send(late)
+                try pass(late)
             }
         }
     }

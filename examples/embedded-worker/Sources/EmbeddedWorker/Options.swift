@@ -1,8 +1,8 @@
-/// The command line: `EmbeddedWorker --broadcast URL --reports URL [--id ID] [--steps N] [--batch N]
+/// The command line: `EmbeddedWorker --broadcast URL --requests URL [--id ID] [--steps N] [--batch N]
 /// [--categories a,b,c]`.
 struct Options {
     var broadcastURL: String
-    var reportsURL: String
+    var requestsURL: String
     var workerID = "embedded-worker"
     var steps = 20
     var batchSize = 16
@@ -13,14 +13,14 @@ struct Options {
     }
 
     static let usage = """
-        usage: EmbeddedWorker --broadcast URL --reports URL [--id ID] [--steps N] [--batch N] [--categories a,b,c]
+        usage: EmbeddedWorker --broadcast URL --requests URL [--id ID] [--steps N] [--batch N] [--categories a,b,c]
         """
 
     init(arguments: [String]) throws(UsageError) {
         var values: [String: String] = [:]
         var remaining = arguments[...]
         while let flag = remaining.popFirst() {
-            guard ["--broadcast", "--reports", "--id", "--steps", "--batch", "--categories"].contains(flag) else {
+            guard ["--broadcast", "--requests", "--id", "--steps", "--batch", "--categories"].contains(flag) else {
                 throw UsageError(description: "unknown argument \(flag)\n\(Self.usage)")
             }
             guard let value = remaining.popFirst() else {
@@ -28,11 +28,11 @@ struct Options {
             }
             values[flag] = value
         }
-        guard let broadcast = values["--broadcast"], let reports = values["--reports"] else {
-            throw UsageError(description: "--broadcast and --reports are required\n\(Self.usage)")
+        guard let broadcast = values["--broadcast"], let requests = values["--requests"] else {
+            throw UsageError(description: "--broadcast and --requests are required\n\(Self.usage)")
         }
         broadcastURL = broadcast
-        reportsURL = reports
+        requestsURL = requests
         if let id = values["--id"] { workerID = id }
         if let text = values["--steps"] { steps = try Self.positive(text, flag: "--steps") }
         if let text = values["--batch"] { batchSize = try Self.positive(text, flag: "--batch") }

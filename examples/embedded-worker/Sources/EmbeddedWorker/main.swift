@@ -14,7 +14,7 @@ do {
 
 let agent = try WorkerAgent(
     configuration: WorkerAgentConfiguration(
-        workerID: options.workerID, broadcastURL: options.broadcastURL, reportsURL: options.reportsURL,
+        workerID: options.workerID, broadcastURL: options.broadcastURL, requestsURL: options.requestsURL,
         stepShare: 1, seed: 7),
     categories: options.categories)
 let protocolTask = Task { try await agent.run() }
