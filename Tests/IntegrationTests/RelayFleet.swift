@@ -1,6 +1,7 @@
 import CurriculumTestSupport
 import CurriculumWire
 import Foundation
+import NNG
 import Testing
 
 /// The URLs a `listening broadcast=URL requests=URL ...` ready line names (the
@@ -29,8 +30,8 @@ struct RelayEndpoints: Sendable, Hashable {
     var urls: (broadcast: String, requests: String) { (broadcast, requests) }
 
     /// A monitor of the coordinator these endpoints name.
-    func monitor() throws -> StatusMonitor {
-        try StatusMonitor(broadcastURL: broadcast, statusURL: try #require(status, "no status endpoint"))
+    func monitor(tls: TLSConfiguration? = nil) throws -> StatusMonitor {
+        try StatusMonitor(broadcastURL: broadcast, statusURL: try #require(status, "no status endpoint"), tls: tls)
     }
 }
 
@@ -43,8 +44,10 @@ final class RelayFleet {
     let coordinatorEndpoints: RelayEndpoints
     let monitor: StatusMonitor
 
-    /// - Parameter coordinatorArguments: extra `curriculum coordinator` flags (e.g. `--auth-keys`).
-    init(coordinatorArguments: [String] = []) async throws {
+    /// - Parameters:
+    ///   - coordinatorArguments: extra `curriculum coordinator` flags (e.g. `--auth-keys`).
+    ///   - monitorTLS: how the monitor verifies `tls+tcp://` coordinator endpoints.
+    init(coordinatorArguments: [String] = [], monitorTLS: TLSConfiguration? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "curriculum-relay-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         coordinator = try CurriculumProcess(
@@ -53,7 +56,7 @@ final class RelayFleet {
              "--publish-interval-ms", "100", "--lease-ms", "3000", "--heartbeat-ms", "250"] + coordinatorArguments,
             name: "coordinator")
         coordinatorEndpoints = try RelayEndpoints(readyLine: try await coordinator.firstLine(timeout: .seconds(30)))
-        monitor = try coordinatorEndpoints.monitor()
+        monitor = try coordinatorEndpoints.monitor(tls: monitorTLS)
     }
 
     /// The ipc URLs node `name`'s relay serves; the same on every start, as a node's would be.
@@ -62,12 +65,13 @@ final class RelayFleet {
     }
 
     /// Starts node `name`'s relay and returns once it has printed its ready line.
-    func startRelay(_ name: String) async throws -> CurriculumProcess {
+    /// - Parameter extra: more `curriculum relay` flags (e.g. `--tls-ca`).
+    func startRelay(_ name: String, extra: [String] = []) async throws -> CurriculumProcess {
         let node = nodeEndpoints(name)
         let relay = try CurriculumProcess(
             ["relay", "--coordinator-broadcast", coordinatorEndpoints.broadcast,
              "--coordinator-requests", coordinatorEndpoints.requests, "--broadcast", node.broadcast,
-             "--requests", node.requests],
+             "--requests", node.requests] + extra,
             name: "relay \(name)")
         let ready = try RelayEndpoints(readyLine: try await relay.firstLine(timeout: .seconds(30)))
         #expect(ready == node)

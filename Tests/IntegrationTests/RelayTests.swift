@@ -1,5 +1,6 @@
 import CurriculumTestSupport
 import Foundation
+import NNG
 import Testing
 
 @testable import CurriculumCLI
@@ -85,6 +86,31 @@ extension MultiProcessSuites {
             let output = try await relay.outputAfterExit(timeout: .seconds(30))
             #expect(relay.process.terminationStatus == 64, "ArgumentParser's usage error, as every subcommand's")
             #expect(output.contains("--broadcast must be a URL"), "\(output)")
+        }
+
+        /// A relay dials a coordinator that serves its broadcast and requests over TLS, verifying
+        /// its certificate; its workers attach over ipc and are counted exactly once.
+        @Test func aRelayReachesACoordinatorOverTLS() async throws {
+            let certificates = try TestCertificates()
+            defer { certificates.remove() }
+            let path = { (name: String) in certificates.directory.appendingPathComponent(name).path }
+            // The status endpoint stays plain tcp, as one read on the head node may.
+            let fleet = try await RelayFleet(
+                coordinatorArguments: [
+                    "--broadcast", "tls+tcp://127.0.0.1:0", "--requests", "tls+tcp://127.0.0.1:0",
+                    "--tls-certificate", path("server.pem"), "--tls-key", path("server.key"),
+                ],
+                monitorTLS: .client(trustedCertificates: certificates.caCertificate, serverName: "localhost"))
+            #expect(fleet.coordinatorEndpoints.requests.hasPrefix("tls+tcp://"))
+            let relay = try await fleet.startRelay("a", extra: ["--tls-ca", path("ca.pem"), "--tls-server-name", "localhost"])
+            let workers = try ["t1", "t2"].enumerated().map { try fleet.startWorker($1, on: "a", seed: $0 + 1, steps: 40) }
+            var summaries: [Summary] = []
+            for worker in workers { summaries.append(try await fleet.summary(of: worker)) }
+            let status = try await fleet.finalStatus(afterLeaving: summaries.map(\.worker))
+            #expect(summaries.allSatisfy { $0.reports == 40 })
+            print(reconcileTotals(status, versions: fleet.monitor.versions, summaries: summaries,
+                                  scenario: "a relay dialing the coordinator over TLS"))
+            try await fleet.stop(relays: [relay])
         }
 
         /// Signed frames pass the relay byte for byte: the coordinator verifies every one.
