@@ -4,6 +4,8 @@ import Foundation
 import NNG
 import Testing
 
+@testable import CurriculumCLI
+
 /// The URLs a `listening broadcast=URL requests=URL ...` ready line names (the
 /// coordinator's, with its status URL, and the relay's).
 struct RelayEndpoints: Sendable, Hashable {
@@ -88,6 +90,19 @@ final class RelayFleet {
              "--step-delay-ms", "10", "--seed", "\(seed)", "--share", "0.25"]
                 + (steps.map { ["--steps", "\($0)"] } ?? []) + extra,
             name: "worker \(id)")
+    }
+
+    /// Runs `placements` (worker id, node) for 40 steps each, waits for every one to drain and
+    /// leave, and checks the coordinator's totals against what they reported.
+    func runToCompletion(_ placements: [(id: String, node: String)], extra: [String] = [], scenario: String) async throws {
+        let workers = try placements.enumerated().map { index, placement in
+            try startWorker(placement.id, on: placement.node, seed: index + 1, steps: 40, extra: extra)
+        }
+        var summaries: [Summary] = []
+        for worker in workers { summaries.append(try await summary(of: worker)) }
+        let status = try await finalStatus(afterLeaving: summaries.map(\.worker))
+        #expect(summaries.allSatisfy { $0.reports == 40 })
+        print(reconcileTotals(status, versions: monitor.versions, summaries: summaries, scenario: scenario))
     }
 
     /// The summary a worker prints once it has drained (after `--steps` or SIGTERM).
