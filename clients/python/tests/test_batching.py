@@ -72,8 +72,8 @@ def test_reports_ready_together_share_frames_up_to_the_coordinators_limit(cluste
         extra += ["--auth-keys", str(keys)]
         signer = HMACAuthenticator("k1", bytes.fromhex("5a" * 32))
     coordinator = cluster.coordinator(extra=extra)
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
-        worker = Worker("batcher", coordinator.broadcast_url, coordinator.reports_url, categories=CATEGORIES,
+    with StatusMonitor(coordinator.status_url) as monitor:
+        worker = Worker("batcher", coordinator.broadcast_url, coordinator.requests_url, categories=CATEGORIES,
                         retransmit_timeout=30.0, max_retransmit_timeout=30.0, authenticator=signer, start=True)
         with worker:
             assert worker.wait_joined(timeout=30)
@@ -103,8 +103,8 @@ def test_reports_ready_together_share_frames_up_to_the_coordinators_limit(cluste
 
 def test_a_batch_whose_acknowledgements_are_lost_is_resent_and_merged_once(cluster):
     coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES)])
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
-        worker = Worker("deaf", coordinator.broadcast_url, coordinator.reports_url, categories=CATEGORIES,
+    with StatusMonitor(coordinator.status_url) as monitor:
+        worker = Worker("deaf", coordinator.broadcast_url, coordinator.requests_url, categories=CATEGORIES,
                         retransmit_timeout=0.05, max_retransmit_timeout=0.2, start=True)
         deaf = threading.Event()
         deaf.set()

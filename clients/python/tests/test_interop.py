@@ -22,11 +22,11 @@ def fast_worker(name, broadcast, reports, **kwargs):
 
 def test_python_workers_report_exactly_once_to_a_swift_coordinator(cluster):
     coordinator = cluster.coordinator()
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         results = {}
 
         def run(name, seed):
-            with fast_worker(name, coordinator.broadcast_url, coordinator.reports_url, seed=seed) as worker:
+            with fast_worker(name, coordinator.broadcast_url, coordinator.requests_url, seed=seed) as worker:
                 assert worker.wait_joined(timeout=30)
                 results[name] = (report_loop(worker, 40, 16, PY_CATEGORIES, seed), worker)
 
@@ -77,7 +77,7 @@ def test_a_restarted_coordinator_gets_a_rejoin_and_every_buffered_report(cluster
         report_loop(worker, 5, 8, PY_CATEGORIES, seed=2)
         assert worker.unacknowledged == 5
         second = cluster.coordinator(broadcast=broadcast, reports=reports, name="coordinator-2")
-        with StatusMonitor(second.broadcast_url) as monitor:
+        with StatusMonitor(second.status_url) as monitor:
             # The SUB side reconnects, the worker joins again and resends what is pending.
             assert wait_until(lambda: worker.counters.joins == 2, 30), worker.counters
             assert worker.wait_until_unacknowledged(0, timeout=30)
@@ -95,10 +95,10 @@ def test_a_restarted_coordinator_gets_a_rejoin_and_every_buffered_report(cluster
 def test_swift_and_python_workers_share_one_coordinator(cluster):
     # See test_scale.py: the Swift simulated worker needs a non-empty policy from the start.
     coordinator = cluster.coordinator(extra=["--categories", ",".join(PY_CATEGORIES + ["arith/0", "arith/1", "arith/2"])])
-    b, r = coordinator.broadcast_url, coordinator.reports_url
+    b, r = coordinator.broadcast_url, coordinator.requests_url
     swift = [cluster.swift_worker(f"swift{i}", b, r, "--steps", "40", "--domains", "arith", "--levels", "3")
              for i in range(2)]
-    with StatusMonitor(b) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         results = {}
 
         def run(name, seed):

@@ -27,8 +27,8 @@ __all__ = [
     "topic_for",
 ]
 
-#: The protocol version this client speaks.
-PROTOCOL_VERSION = 1
+#: The protocol version this client speaks (2: requests and replies, Protocols/README.md section 1).
+PROTOCOL_VERSION = 2
 #: Every protocol version this client speaks, announced in ``Join.supported_versions``.
 SUPPORTED_VERSIONS: Tuple[int, ...] = (PROTOCOL_VERSION,)
 #: Frames larger than this are refused (also set as the SUB socket's receive limit).
@@ -52,8 +52,9 @@ _BODIES: Dict[bytes, FrozenSet[str]] = {
 #: The body cases that name their sender in a ``worker`` field.
 _NAMED_BODIES = ("join", "report", "heartbeat", "leave")
 
-#: The topics a worker's SUB socket subscribes to.
-WORKER_SUBSCRIPTIONS: Tuple[bytes, ...] = (b"POLI", b"ACKS", b"CTRL")
+#: The topics a worker's SUB socket subscribes to. Its acknowledgements come as replies to its
+#: own requests; the broadcast carries only policies and, to version-1 senders, ``CTRL``.
+WORKER_SUBSCRIPTIONS: Tuple[bytes, ...] = (b"POLI", b"CTRL")
 
 
 class WireError(ValueError):
