@@ -53,7 +53,7 @@ class Run:
         """The coordinator's next status, through `curriculum status --json`; None if none came."""
         try:
             result = subprocess.run(
-                [str(self.binary), "status", "--status", self.status_url, "--json", "--timeout", "3"],
+                [str(self.binary), "status", "--coordinator", self.status_url, "--json", "--timeout", "3"],
                 capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             return None  # seen once: a status command that outlived its own --timeout; poll again

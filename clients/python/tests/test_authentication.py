@@ -152,10 +152,10 @@ def test_key_files_load_in_order_and_bad_ones_name_the_problem(tmp_path):
         load_keyring(write_keys(tmp_path, f"k:{SECRET_HEX}\n", mode=0o644, name="open"))
 
 
-def fast_worker(name, broadcast, reports, **kwargs):
+def fast_worker(name, broadcast, requests, **kwargs):
     kwargs.setdefault("categories", PY_CATEGORIES)
     kwargs.setdefault("step_share", 0.5)
-    return Worker(name, broadcast, reports, retransmit_timeout=0.1, max_retransmit_timeout=1.0, **kwargs)
+    return Worker(name, broadcast, requests, retransmit_timeout=0.1, max_retransmit_timeout=1.0, **kwargs)
 
 
 def test_signed_python_and_swift_workers_are_served_and_wrongly_keyed_ones_refused(cluster, tmp_path):

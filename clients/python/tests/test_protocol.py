@@ -7,6 +7,7 @@ import pynng
 import pytest
 
 from curriculum_client import JoinRejected, PolicyTimeout, ProtocolMismatch, Worker, pb, wire
+from curriculum_client.testing import header_of, with_header
 
 from conftest import wait_until
 
@@ -59,9 +60,7 @@ class ScriptedCoordinator:
             if not self.received:
                 return
             header = self.received[-1][3]
-        reply = pynng.Message(wire.encode(body, message))
-        pynng.lib.nng_msg_header_append(reply._nng_msg, header, len(header))
-        self.rep.send_msg(reply)
+        self.rep.send_msg(with_header(wire.encode(body, message), header))
 
     def policy(self, version, probabilities=(0.5, 0.5)):
         return pb.Policy(version=version, categories=["a", "b"], probabilities=list(probabilities),
@@ -82,12 +81,6 @@ class ScriptedCoordinator:
         self.pub.close()
         self.rep.close()
         self.thread.join(timeout=5)
-
-
-def header_of(message):
-    """A received request's SP header: the pipe it came on, then the worker's request ID."""
-    length = pynng.lib.nng_msg_header_len(message._nng_msg)
-    return pynng.ffi.buffer(pynng.ffi.cast("char *", pynng.lib.nng_msg_header(message._nng_msg)), length)[:]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 import pynng
 from pynng import ffi, lib
 
-__all__ = ["Faults", "FaultyRelay"]
+__all__ = ["Faults", "FaultyRelay", "header_of", "with_header"]
 
 
 @dataclass(frozen=True)
@@ -139,12 +139,21 @@ class FaultyRelay:
         self.close()
 
 
+def header_of(message: pynng.Message) -> bytes:
+    """A received message's SP header: at a raw REP socket, the request's backtrace (the pipe
+    it came on, then the words it carried up to the request ID)."""
+    length = lib.nng_msg_header_len(message._nng_msg)
+    return ffi.buffer(ffi.cast("char *", lib.nng_msg_header(message._nng_msg)), length)[:] if length else b""
+
+
+def with_header(body: bytes, header: bytes) -> pynng.Message:
+    """A message to send on a raw socket: at a raw REP socket, ``header`` routes the reply."""
+    message = pynng.Message(body)
+    if header:
+        lib.nng_msg_header_append(message._nng_msg, header, len(header))
+    return message
+
+
 def _copy(message: pynng.Message) -> pynng.Message:
     """A second message with the same header (a request's backtrace) and body."""
-    original = message._nng_msg
-    copy = pynng.Message(message.bytes)
-    length = lib.nng_msg_header_len(original)
-    if length:
-        header = ffi.buffer(ffi.cast("char *", lib.nng_msg_header(original)), length)[:]
-        lib.nng_msg_header_append(copy._nng_msg, header, length)
-    return copy
+    return with_header(message.bytes, header_of(message))
