@@ -38,9 +38,6 @@ class GatedRequests:
         self.release.set()
         self.inner.close()
 
-    def join(self, timeout):
-        self.inner.join(timeout)
-
 
 def statistics(index):
     """Made-up statistics whose sums are exact in any order (multiples of 1/8)."""

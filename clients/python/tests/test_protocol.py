@@ -77,10 +77,11 @@ class ScriptedCoordinator:
         self.reply("acks", pb.Acks(workers=[pb.WorkerAck(worker=identity, contiguous_through=contiguous_through)]))
 
     def close(self):
+        # The receiver first, then the sockets: see RequestSocket.close.
         self.closed = True
+        self.thread.join(timeout=5)
         self.pub.close()
         self.rep.close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -17,11 +17,12 @@ class EchoReplier:
 
     def __init__(self, url):
         self.sock = pynng.Rep0(opener=pynng.lib.nng_rep0_open_raw, listen=url, recv_timeout=100)
+        self.closed = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self):
-        while True:
+        while not self.closed:
             try:
                 request = self.sock.recv_msg()
             except pynng.Timeout:
@@ -31,8 +32,10 @@ class EchoReplier:
             self.sock.send_msg(with_header(b"re:" + request.bytes, header_of(request)))
 
     def close(self):
-        self.sock.close()
+        # The receiver first, then the socket: see RequestSocket.close.
+        self.closed = True
         self.thread.join(timeout=5)
+        self.sock.close()
 
 
 def test_request_ids_count_with_the_high_bit_set():
@@ -67,7 +70,6 @@ def test_each_reply_reaches_the_socket_that_sent_the_request(ipc_dir, through_re
     finally:
         for sock in sockets.values():
             sock.close()
-            sock.join(5)
         if relay is not None:
             relay.close()
             broadcast.close()
@@ -81,4 +83,3 @@ def test_nothing_is_sent_without_a_connection(ipc_dir):
         assert sock.send([b"JOIN"]) == 0
     finally:
         sock.close()
-        sock.join(5)

@@ -107,4 +107,3 @@ def test_a_version_1_frame_sent_as_a_request_gets_the_mismatch_as_its_reply(clus
             assert_version_1_mismatch(answers.answers[-1])
     finally:
         requests.close()
-        requests.join(5)

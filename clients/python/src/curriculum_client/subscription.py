@@ -55,7 +55,9 @@ class Subscription:
             self._handle(body, envelope, arrived)
 
     def close(self) -> None:
+        # The receiver ends first (within one receive timeout), so no timed receive is
+        # pending when the socket closes (see RequestSocket.close).
         self._closed = True
-        self._sock.close()
         if self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
+        self._sock.close()

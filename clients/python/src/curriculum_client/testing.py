@@ -126,11 +126,13 @@ class FaultyRelay:
                 return
 
     def close(self) -> None:
+        # The forwarders first (each within a receive timeout), then the sockets: closing a
+        # raw socket under a pending timed receive can crash nng 1.11 (RequestSocket.close).
         self._closed = True
-        for sock in (self._from_coordinator, self._workers_side, self._to_workers, self._coordinator_side):
-            sock.close()
         for thread in self._threads:
             thread.join(timeout=5)
+        for sock in (self._from_coordinator, self._workers_side, self._to_workers, self._coordinator_side):
+            sock.close()
 
     def __enter__(self) -> "FaultyRelay":
         return self

@@ -253,6 +253,7 @@ class Worker:
         _log.info(
             "%s: dialing broadcast=%s requests=%s", self._name, self.broadcast_url, self.requests_url
         )
+        # The receiver first: _close_sockets finds it at index 0.
         for target, name in ((self._receive_loop, "receiver"), (self._timer_loop, "timer")):
             thread = threading.Thread(target=target, name=f"curriculum-{name}-{self.worker_id}", daemon=True)
             thread.start()
@@ -288,8 +289,6 @@ class Worker:
         for thread in self._threads:
             if thread is not threading.current_thread():
                 thread.join(timeout=5)
-        if self._requests is not None:
-            self._requests.join(timeout=5)
 
     def drain(self, timeout: float = 30.0) -> None:
         """Stops taking reports, resends until the coordinator has acknowledged every one,
@@ -696,12 +695,10 @@ class Worker:
         """The broadcast's receiver; replies reach :meth:`_receive` from the request socket's."""
         sub = self._sub
         assert sub is not None
-        while True:
+        while not self._closed:
             try:
                 data = sub.recv()
             except pynng.Timeout:
-                if self._closed:
-                    return
                 continue
             except (pynng.Closed, pynng.NNGException):
                 return
@@ -797,6 +794,11 @@ class Worker:
         threading.Thread(target=self._close_sockets, daemon=True).start()
 
     def _close_sockets(self) -> None:
+        # The broadcast's receiver ends first (it sees _closed within a receive timeout), so no
+        # timed receive is pending when its socket closes (RequestSocket.close says why).
+        receiver = self._threads[0] if self._threads else None
+        if receiver is not None and receiver is not threading.current_thread():
+            receiver.join(timeout=5)
         for sock in (self._sub, self._requests):
             if sock is not None:
                 try:
