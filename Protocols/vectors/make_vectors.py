@@ -173,8 +173,10 @@ def main():
             worker=worker("rollout-3", 77), reason="step_share must be in (0, 1], got 2"))),
         valid("leave-accepted", "CTRL", control=pb.Control(leave_accepted=pb.LeaveAccepted(
             worker=worker("rollout-3", 77)))),
+        # A mismatch answering an older version is written in it, the one its receiver reads:
+        # this is what a coordinator of a later version answers a version-2 frame with.
         valid("protocol-mismatch", "CTRL", control=pb.Control(protocol_mismatch=pb.ProtocolMismatch(
-            worker=worker("rollout-3", 77), received_version=2, supported_versions=[VERSION]))),
+            worker=worker("rollout-3", 77), received_version=VERSION, supported_versions=[VERSION + 1]))),
         valid("status", "STAT", status=pb.Status(
             policy=policy,
             workers=[pb.WorkerStatus(worker=worker("rollout-3", 77), state="active", last_seen_ms_ago=120,

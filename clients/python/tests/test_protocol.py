@@ -137,8 +137,13 @@ def test_join_is_repeated_until_answered_then_heartbeats_and_acks_flow(coordinat
         first = coordinator.bodies("report")[0]
         assert first.sequence == seq == 1 and [c.count for c in first.categories] == [10, 0]
         assert not coordinator.bodies("report_batch")
-        # Acknowledgements are replies: the broadcast carries none (the worker does not subscribe to ACKS).
+        # Acknowledgements are replies: the worker subscribes to policies only, so an ACKS on the
+        # broadcast never reaches it (the POLI sent after it on the same connection arrives; the
+        # ACKS before it would have been handled first).
         coordinator.send("acks", pb.Acks(workers=[pb.WorkerAck(worker=identity(worker), contiguous_through=1)]))
+        coordinator.send("policy", coordinator.policy(6))
+        assert worker.next_policy(after=5, timeout=5).version == 6
+        assert worker.unacknowledged == 1 and worker.counters.reports_acknowledged == 0
         coordinator.acknowledge(identity(worker), 1)
         assert worker.wait_until_unacknowledged(0, timeout=5)
         assert worker.counters.reports_acknowledged == 1

@@ -52,9 +52,10 @@ _BODIES: Dict[bytes, FrozenSet[str]] = {
 #: The body cases that name their sender in a ``worker`` field.
 _NAMED_BODIES = ("join", "report", "heartbeat", "leave")
 
-#: The topics a worker's SUB socket subscribes to. Its acknowledgements come as replies to its
-#: own requests; the broadcast carries only policies and, to version-1 senders, ``CTRL``.
-WORKER_SUBSCRIPTIONS: Tuple[bytes, ...] = (b"POLI", b"CTRL")
+#: The topics a worker's SUB socket subscribes to: policies. Every answer for a worker comes as a
+#: reply to its own request; the broadcast's other frames (``CTRL`` answers written in version 1
+#: for version-1 workers) are not for it, and a version-2 worker would only refuse them.
+WORKER_SUBSCRIPTIONS: Tuple[bytes, ...] = (b"POLI",)
 
 
 class WireError(ValueError):
