@@ -7,6 +7,7 @@ import pynng
 import pytest
 
 from curriculum_client import JoinRejected, PolicyTimeout, ProtocolMismatch, Worker, pb, wire
+from curriculum_client.receive_loop import receive_until_closed
 from curriculum_client.testing import header_of, with_header
 
 from conftest import wait_until
@@ -28,16 +29,12 @@ class ScriptedCoordinator:
         self.thread.start()
 
     def _run(self):
-        while not self.closed:
-            try:
-                message = self.rep.recv_msg()
-            except pynng.Timeout:
-                continue
-            except pynng.NNGException:
-                return
-            body, envelope = wire.decode(message.bytes)
-            with self.lock:
-                self.received.append((time.monotonic(), body, envelope, header_of(message)))
+        receive_until_closed(self.rep, self._received, lambda: self.closed, messages=True)
+
+    def _received(self, message):
+        body, envelope = wire.decode(message.bytes)
+        with self.lock:
+            self.received.append((time.monotonic(), body, envelope, header_of(message)))
 
     def bodies(self, kind):
         with self.lock:

@@ -6,6 +6,7 @@ import threading
 import pynng
 import pytest
 
+from curriculum_client.receive_loop import receive_until_closed
 from curriculum_client.request_socket import RequestSocket, request_id_prefix
 from curriculum_client.testing import Faults, FaultyRelay, header_of, with_header
 
@@ -22,14 +23,10 @@ class EchoReplier:
         self.thread.start()
 
     def _run(self):
-        while not self.closed:
-            try:
-                request = self.sock.recv_msg()
-            except pynng.Timeout:
-                continue
-            except pynng.NNGException:
-                return
-            self.sock.send_msg(with_header(b"re:" + request.bytes, header_of(request)))
+        receive_until_closed(self.sock, self._answer, lambda: self.closed, messages=True)
+
+    def _answer(self, request):
+        self.sock.send_msg(with_header(b"re:" + request.bytes, header_of(request)))
 
     def close(self):
         # The receiver first, then the socket: see RequestSocket.close.

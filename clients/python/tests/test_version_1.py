@@ -8,6 +8,7 @@ import threading
 import pynng
 
 from curriculum_client import StatusMonitor, pb, wire
+from curriculum_client.receive_loop import receive_until_closed
 from curriculum_client.request_socket import RequestSocket
 
 from conftest import wait_until
@@ -65,16 +66,7 @@ def test_version_1_reports_and_joins_sent_to_the_reports_endpoint_get_a_mismatch
     answers = Mismatches()
     stop = threading.Event()
 
-    def receive():
-        while not stop.is_set():
-            try:
-                answers.take(sub.recv())
-            except pynng.Timeout:
-                continue
-            except pynng.NNGException:
-                return
-
-    receiver = threading.Thread(target=receive, daemon=True)
+    receiver = threading.Thread(target=receive_until_closed, args=(sub, answers.take, stop.is_set), daemon=True)
     receiver.start()
     try:
         with StatusMonitor(coordinator.status_url) as monitor:

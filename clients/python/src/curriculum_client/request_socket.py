@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, Iterable
 import pynng
 
 from . import wire
+from .receive_loop import receive_until_closed
 
 __all__ = ["RequestSocket", "request_id_prefix"]
 
@@ -107,14 +108,4 @@ class RequestSocket:
             on_connect()
 
     def _receive_loop(self) -> None:
-        while not self._closing:
-            try:
-                data = self._socket.recv()
-            except pynng.Timeout:
-                continue
-            except (pynng.Closed, pynng.NNGException):
-                return
-            try:
-                self._on_reply(data)
-            except Exception:  # pragma: no cover - keep the protocol alive
-                _log.exception("handling a reply from %s failed", self.url)
+        receive_until_closed(self._socket, self._on_reply, lambda: self._closing, name=self.url)

@@ -13,6 +13,7 @@ import pynng
 from . import wire
 from .auth import TLSSettings
 from .proto import curriculum_pb2 as pb
+from .receive_loop import receive_until_closed
 
 __all__ = ["Subscription"]
 
@@ -40,19 +41,15 @@ class Subscription:
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._closed:
-            try:
-                data = self._sock.recv()
-            except pynng.Timeout:
-                continue
-            except pynng.NNGException:
-                return
-            arrived = time.monotonic()
-            try:
-                body, envelope = wire.decode(data)
-            except wire.WireError:
-                continue
-            self._handle(body, envelope, arrived)
+        receive_until_closed(self._sock, self._received, lambda: self._closed, name="a subscription")
+
+    def _received(self, data: bytes) -> None:
+        arrived = time.monotonic()
+        try:
+            body, envelope = wire.decode(data)
+        except wire.WireError:
+            return
+        self._handle(body, envelope, arrived)
 
     def close(self) -> None:
         # The receiver ends first (within one receive timeout), so no timed receive is

@@ -66,6 +66,7 @@ from .errors import (
 from .model import Batch, CategoryStats, Policy, WorkerCounters
 from .outbox import DROP_OLDEST, Outbox
 from .proto import curriculum_pb2 as pb
+from .receive_loop import receive_until_closed
 from .request_socket import RequestSocket
 
 __all__ = ["Worker"]
@@ -693,19 +694,8 @@ class Worker:
 
     def _receive_loop(self) -> None:
         """The broadcast's receiver; replies reach :meth:`_receive` from the request socket's."""
-        sub = self._sub
-        assert sub is not None
-        while not self._closed:
-            try:
-                data = sub.recv()
-            except pynng.Timeout:
-                continue
-            except (pynng.Closed, pynng.NNGException):
-                return
-            try:
-                self._receive(data)
-            except Exception:  # pragma: no cover - keep the protocol alive
-                _log.exception("%s: handling a frame failed", self._name)
+        assert self._sub is not None
+        receive_until_closed(self._sub, self._receive, lambda: self._closed, name=self._name)
 
     def _receive(self, data: bytes) -> None:
         try:
