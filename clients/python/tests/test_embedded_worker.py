@@ -56,7 +56,7 @@ def test_the_embedded_worker_example_reports_exactly_what_the_coordinator_merges
     binary = build_example()
     coordinator = cluster.coordinator()
     result = subprocess.run(
-        [str(binary), "--broadcast", coordinator.broadcast_url, "--reports", coordinator.reports_url,
+        [str(binary), "--broadcast", coordinator.broadcast_url, "--requests", coordinator.requests_url,
          "--id", "embedded-7", "--steps", "25", "--batch", "12", "--categories", "embedded/easy,embedded/hard"],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"the example exited with {result.returncode}:\n{result.stderr[-4000:]}"
