@@ -1,8 +1,8 @@
 """The curriculum's end inside a rollout worker, for Python trainers.
 
 A :class:`Worker` dials the coordinator's broadcast and requests endpoints, joins, caches
-the newest policy and serves :meth:`Worker.next_batch` from that cache, so drawing a batch never
-waits on the network. Reports are numbered and kept in an outbox until the coordinator
+the newest policy and serves :meth:`Worker.next_batch` from that cache, so drawing a batch
+never waits on the network. Reports are numbered and kept in an outbox until the coordinator
 acknowledges them; unacknowledged ones are sent again with backoff. While the
 coordinator is away the worker keeps drawing from the last policy it had and buffers
 reports up to the outbox's capacity. It is the Python twin of the Swift
@@ -11,9 +11,10 @@ request on a raw REQ socket, answered by one reply that holds this worker's ackn
 (or its join or leave answer); the broadcast brings policies.
 
 Three background threads serve the protocol: two receivers (policies from the broadcast;
-acknowledgements, join and leave answers from the replies) and a sender, which sends new reports as soon as it runs (all
-that are ready together in as few frames as allowed) and runs the timers (joins until
-answered, heartbeats, retransmissions, reconnections). Every public method is thread-safe.
+acknowledgements, join and leave answers from the replies) and a sender, which sends new
+reports as soon as it runs (all that are ready together in as few frames as allowed) and
+runs the timers (joins until answered, heartbeats, retransmissions, reconnections). Every
+public method is thread-safe.
 
 .. code-block:: python
 
