@@ -19,6 +19,8 @@ final class AIOOperation: @unchecked Sendable {
         case failed(Int32)
         /// The task was cancelled before the operation reached nng.
         case cancelledBeforePosting
+        /// The socket was closing, so the operation never reached nng (``PostingGate``).
+        case closedBeforePosting
     }
 
     private struct State {
@@ -50,25 +52,35 @@ final class AIOOperation: @unchecked Sendable {
     }
 
     /// Waits for the next message on `socket`.
-    func receive(from socket: nng_socket) async -> Completion {
-        await run(sending: false) { nng_recv_aio(socket, $0) }
+    func receive(from socket: nng_socket, through gate: PostingGate) async -> Completion {
+        await run(sending: false) { aio in
+            gate.post { () -> Bool in
+                nng_recv_aio(socket, aio)
+                return true
+            } ?? false
+        }
     }
 
     /// Sends `msg` on `socket`; ownership of `msg` passes to this call whatever the outcome.
-    func send(_ msg: OpaquePointer, on socket: nng_socket) async -> Completion {
+    func send(_ msg: OpaquePointer, on socket: nng_socket, through gate: PostingGate) async -> Completion {
         let completion = await run(sending: true) { aio in
-            nng_aio_set_msg(aio, msg)
-            nng_send_aio(socket, aio)
+            gate.post { () -> Bool in
+                nng_aio_set_msg(aio, msg)
+                nng_send_aio(socket, aio)
+                return true
+            } ?? false
         }
         // Once posted, a failed message is freed by complete(); before that it is still ours.
-        if case .cancelledBeforePosting = completion {
-            nng_msg_free(msg)
+        switch completion {
+        case .cancelledBeforePosting, .closedBeforePosting: nng_msg_free(msg)
+        default: break
         }
         return completion
     }
 
     /// Posts one operation and suspends until nng completes it, cancelling it with the task.
-    private func run(sending: Bool, _ post: (OpaquePointer) -> Void) async -> Completion {
+    /// `post` returns false when it posted nothing (the socket is closing).
+    private func run(sending: Bool, _ post: (OpaquePointer) -> Bool) async -> Completion {
         let aio = self.aio!
         let completion = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Completion, Never>) in
@@ -85,7 +97,12 @@ final class AIOOperation: @unchecked Sendable {
                 // nng replaces "default" with the socket's current timeout on first use, so it
                 // is restored on every post to honour later NNG_OPT_RECVTIMEO/SENDTIMEO changes.
                 nng_aio_set_timeout(aio, nng_duration(NNG_DURATION_DEFAULT))
-                post(aio)
+                guard post(aio) else {
+                    // Never reaches complete(): hand the continuation back here, once.
+                    state.withLock { $0.continuation = nil }
+                    continuation.resume(returning: .closedBeforePosting)
+                    return
+                }
                 // A cancellation that arrived between arming and posting could not cancel
                 // the aio yet, so it is applied now.
                 let cancelNow = state.withLock { state in

@@ -40,15 +40,21 @@ final class ImmediateMessageSender: @unchecked Sendable {
 
     /// Sends `msg` on `socket`. Unless the answer is `.busy`, ownership of `msg` has passed
     /// to this call: nng took it or it was freed.
-    func send(_ msg: OpaquePointer, on socket: nng_socket) -> Attempt {
+    func send(_ msg: OpaquePointer, on socket: Socket) -> Attempt {
         guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return .busy
         }
         defer { inUse.store(false, ordering: .releasing) }
-        nng_aio_set_msg(aio, msg)
-        nng_send_aio(socket, aio)
-        nng_aio_wait(aio)
-        let result = nng_aio_result(aio)
+        let posted = socket.postingGate.post { () -> Int32 in
+            nng_aio_set_msg(aio, msg)
+            nng_send_aio(socket.handle, aio)
+            nng_aio_wait(aio)
+            return nng_aio_result(aio)
+        }
+        guard let result = posted else {
+            nng_msg_free(msg)
+            return .failed(PostingGate.closed)
+        }
         switch result {
         case 0: return .sent
         case let code:

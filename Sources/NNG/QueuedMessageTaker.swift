@@ -29,16 +29,18 @@ final class QueuedMessageTaker: Sendable {
         aio.withLock { nng_aio_free($0) }
     }
 
-    func take(from socket: nng_socket) -> Attempt {
+    func take(from socket: Socket) -> Attempt {
         let attempt = aio.withLockIfAvailable { aio -> Attempt in
-            // With a zero timeout nng finishes the aio before nng_recv_aio returns.
-            nng_recv_aio(socket, aio)
-            nng_aio_wait(aio)
-            switch nng_aio_result(aio) {
-            case 0: return .message(Message(taking: nng_aio_get_msg(aio)!))
-            case Int32(NNG_ETIMEDOUT.rawValue): return .empty
-            case let code: return .failed(code)
-            }
+            socket.postingGate.post { () -> Attempt in
+                // With a zero timeout nng finishes the aio before nng_recv_aio returns.
+                nng_recv_aio(socket.handle, aio)
+                nng_aio_wait(aio)
+                switch nng_aio_result(aio) {
+                case 0: return .message(Message(taking: nng_aio_get_msg(aio)!))
+                case Int32(NNG_ETIMEDOUT.rawValue): return .empty
+                case let code: return .failed(code)
+                }
+            } ?? .failed(PostingGate.closed)
         }
         return attempt ?? .busy
     }

@@ -29,13 +29,13 @@ extension Socket {
             try NNGError.check(appended, "nng_msg_header_append")
         }
         write(UnsafeMutableRawBufferPointer(start: nng_msg_body(msg), count: byteCount))
-        switch immediateSender.send(msg!, on: handle) {
+        switch immediateSender.send(msg!, on: self) {
         case .sent: return true
         case .wouldBlock: return false
         case .failed(let code): throw NNGError(code: code, operation: "nng_send_aio")
         case .busy:
             // Another task holds the shared aio; nng_sendmsg brings its own.
-            let result = nng_sendmsg(handle, msg, Int32(NNG_FLAG_NONBLOCK))
+            let result = postingGate.post { nng_sendmsg(handle, msg, Int32(NNG_FLAG_NONBLOCK)) } ?? PostingGate.closed
             if result != 0 { nng_msg_free(msg) }
             if result == Int32(NNG_EAGAIN.rawValue) { return false }
             try NNGError.check(result, "nng_sendmsg")
@@ -91,7 +91,7 @@ public struct MessageBatches: AsyncSequence, Sendable {
             var batch = [first]
             guard maximum > 1 else { return batch }
             if taker == nil { taker = try QueuedMessageTaker() }
-            while batch.count < maximum, case .message(let message) = taker!.take(from: socket.handle) {
+            while batch.count < maximum, case .message(let message) = taker!.take(from: socket) {
                 batch.append(message)
             }
             // Empty, busy (another receiver holds the aio) or failed: end the batch here; a

@@ -25,6 +25,8 @@ public final class Socket: Sendable {
     /// One idle operation kept for the next slow-path send or receive, so a steady
     /// consumer reuses a single `nng_aio` instead of allocating one per message.
     private let spareOperation = Mutex<AIOOperation?>(nil)
+    /// Every send and receive is posted through it; ``close()`` shuts it first.
+    let postingGate = PostingGate()
 
     /// Opens a socket speaking `socketProtocol`.
     ///
@@ -71,6 +73,7 @@ public final class Socket: Sendable {
     /// end, and pipe event streams finish. Closing again does nothing.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        postingGate.shutBehindPostsInProgress()
         nng_close(handle)
         pipeEventHub.finish()
         spareOperation.withLock { $0 = nil }
@@ -86,7 +89,9 @@ public final class Socket: Sendable {
     /// a requester with no peer yet), bounded by the send timeout.
     public func send(_ bytes: [UInt8]) async throws {
         let result = bytes.withUnsafeBytes { body in
-            nng_send(handle, UnsafeMutableRawPointer(mutating: body.baseAddress), body.count, nonblocking)
+            postingGate.post {
+                nng_send(handle, UnsafeMutableRawPointer(mutating: body.baseAddress), body.count, nonblocking)
+            } ?? PostingGate.closed
         }
         if result == 0 { return }
         guard result == tryAgain else { throw NNGError(code: result, operation: "nng_send") }
@@ -98,9 +103,10 @@ public final class Socket: Sendable {
         }
         let operation = try takeOperation()
         defer { recycle(operation) }
-        switch await operation.send(msg!, on: handle) {
+        switch await operation.send(msg!, on: handle, through: postingGate) {
         case .sent: return
         case .failed(let code): throw Self.error(code, "nng_send_aio")
+        case .closedBeforePosting: throw NNGError(code: PostingGate.closed, operation: "nng_send_aio")
         case .cancelledBeforePosting: throw CancellationError()
         case .received: preconditionFailure("a send completed as a receive")
         }
@@ -120,23 +126,24 @@ public final class Socket: Sendable {
     public func receive() async throws -> Message {
         try Task.checkCancellation()
         // Under load a message is usually queued already: take it without suspending.
-        switch queuedMessages.take(from: handle) {
+        switch queuedMessages.take(from: self) {
         case .message(let message): return message
         case .failed(let code): throw NNGError(code: code, operation: "nng_recv_aio")
         case .empty: break
         case .busy:
             // Another task holds the shared aio; nng_recvmsg brings its own.
             var msg: OpaquePointer?
-            let result = nng_recvmsg(handle, &msg, nonblocking)
+            let result = postingGate.post { nng_recvmsg(handle, &msg, nonblocking) } ?? PostingGate.closed
             if result == 0 { return Message(taking: msg!) }
             guard result == tryAgain else { throw NNGError(code: result, operation: "nng_recvmsg") }
         }
 
         let operation = try takeOperation()
         defer { recycle(operation) }
-        switch await operation.receive(from: handle) {
+        switch await operation.receive(from: handle, through: postingGate) {
         case .received(let message): return message
         case .failed(let code): throw Self.error(code, "nng_recv_aio")
+        case .closedBeforePosting: throw NNGError(code: PostingGate.closed, operation: "nng_recv_aio")
         case .cancelledBeforePosting: throw CancellationError()
         case .sent: preconditionFailure("a receive completed as a send")
         }

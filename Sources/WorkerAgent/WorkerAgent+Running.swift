@@ -50,12 +50,12 @@ extension WorkerAgent {
             }
             group.addTask {
                 for await event in broadcastEvents where event.kind == .added {
-                    await self.connected(broadcast: true)
+                    await self.connected(requests: false)
                 }
             }
             group.addTask {
                 for await event in requestEvents where event.kind == .added {
-                    await self.connected(broadcast: false)
+                    await self.connected(requests: true)
                 }
             }
             group.addTask {
@@ -108,8 +108,8 @@ extension WorkerAgent {
     }
 
     /// A new connection to the coordinator: it may have restarted.
-    func connected(broadcast: Bool) {
-        send(session.connected(broadcast: broadcast, at: .now))
+    func connected(requests: Bool) {
+        send(session.connected(requests: requests, at: .now))
     }
 
     func flush() {

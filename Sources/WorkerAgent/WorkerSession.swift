@@ -81,10 +81,10 @@ struct WorkerSession: Sendable {
     var unacknowledgedCount: Int { outbox.count }
 
     /// A new connection to the coordinator: it may have restarted, so join again (which also
-    /// brings the current policy) and resend what is pending now. Only a new broadcast
+    /// brings the current policy) and resend what is pending now. Only a new requests
     /// connection forgets the join: a join answer can arrive only through it.
-    mutating func connected(broadcast: Bool, at now: ContinuousClock.Instant) -> [Outgoing] {
-        if broadcast { joined = false }
+    mutating func connected(requests: Bool, at now: ContinuousClock.Instant) -> [Outgoing] {
+        if requests { joined = false }
         return join(at: now) + resendAllPending(at: now)
     }
 

@@ -7,7 +7,7 @@ import Testing
 struct WorkerSessionJoinTests {
     @Test func aConnectionSendsAJoinThatIsRepeatedUntilAnswered() {
         var fixture = SessionFixture()
-        let joins = fixture.session.connected(broadcast: true, at: fixture.now).joins
+        let joins = fixture.session.connected(requests: true, at: fixture.now).joins
         #expect(joins.count == 1)
         #expect(joins.first?.worker == SessionFixture.identity)
         #expect(joins.first?.categories == ["a", "b"])
@@ -29,17 +29,17 @@ struct WorkerSessionJoinTests {
 
     @Test func aRestartedCoordinatorIsJoinedAgainAndSentEverythingPendingAtOnce() throws {
         var fixture = SessionFixture()
-        _ = fixture.session.connected(broadcast: true, at: fixture.now)
+        _ = fixture.session.connected(requests: true, at: fixture.now)
         _ = fixture.session.handle(SessionFixture.joinAccepted(), at: fixture.now)
         for _ in 1...3 { try fixture.report() }
         #expect(fixture.session.flush().reportSequences == [1, 2, 3])
 
         // The coordinator restarts: both connections come back; nothing was acknowledged.
         fixture.advance(.milliseconds(10))
-        let onBroadcast = fixture.session.connected(broadcast: true, at: fixture.now)
-        #expect(onBroadcast.joins.count == 1)
-        #expect(onBroadcast.reportSequences == [1, 2, 3], "pending reports are resent without waiting for backoff")
-        #expect(fixture.session.connected(broadcast: false, at: fixture.now).reportSequences == [1, 2, 3])
+        let onRequests = fixture.session.connected(requests: true, at: fixture.now)
+        #expect(onRequests.joins.count == 1)
+        #expect(onRequests.reportSequences == [1, 2, 3], "pending reports are resent without waiting for backoff")
+        #expect(fixture.session.connected(requests: false, at: fixture.now).reportSequences == [1, 2, 3])
 
         // Its join answer says what its recovered state holds: 1 and 2. Report 3 is still owed.
         guard case .joined(_, let first, let settled) = fixture.session.handle(
@@ -51,11 +51,11 @@ struct WorkerSessionJoinTests {
         #expect(fixture.session.counters.joins == 2)
     }
 
-    @Test func aNewReportConnectionAloneResendsButKeepsTheJoin() throws {
+    @Test func aNewBroadcastConnectionAloneResendsButKeepsTheJoin() throws {
         var fixture = SessionFixture()
         _ = fixture.session.handle(SessionFixture.joinAccepted(), at: fixture.now)
         try fixture.report()
-        let sent = fixture.session.connected(broadcast: false, at: fixture.now)
+        let sent = fixture.session.connected(requests: false, at: fixture.now)
         #expect(sent.reportSequences == [1])
         #expect(fixture.session.joined)
     }

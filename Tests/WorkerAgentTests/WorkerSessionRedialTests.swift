@@ -6,7 +6,7 @@ import Testing
 struct WorkerSessionRedialTests {
     @Test func aCoordinatorSilentForTheLimitIsDialledAnewOncePerLimit() {
         var fixture = SessionFixture()
-        _ = fixture.session.connected(broadcast: true, at: fixture.now)
+        _ = fixture.session.connected(requests: true, at: fixture.now)
         _ = fixture.session.handle(SessionFixture.joinAccepted(), at: fixture.now)
         do { let due = fixture.redialDue(); #expect(!due, "the first check starts the clock") }
         // Policies keep arriving: no redial however long it runs.
@@ -31,7 +31,7 @@ struct WorkerSessionRedialTests {
         do { let due = fixture.redialDue(); #expect(!due) }
         // The coordinator restarted: the broadcast connection is back, so the worker joins,
         // but its joins never arrive (the report connection did not come back).
-        _ = fixture.session.connected(broadcast: true, at: fixture.now)
+        _ = fixture.session.connected(requests: true, at: fixture.now)
         for _ in 1...9 {
             fixture.advance(.seconds(1))
             fixture.session.heardFromCoordinator(at: fixture.now)

@@ -104,7 +104,7 @@ struct WorkerSessionReportTests {
             batched: false, at: fixture.now)
         #expect(!queued.startsBatch)
         #expect(fixture.session.flush().isEmpty)
-        #expect(fixture.session.connected(broadcast: false, at: fixture.now).reportSequences == [1])
+        #expect(fixture.session.connected(requests: false, at: fixture.now).reportSequences == [1])
     }
 
     @Test func aFullOutboxAbandonsTheOldestOrRefuses() throws {
