@@ -7,6 +7,11 @@ each other. `signed` holds frames signed as Protocols/README.md section 8 says, 
 their key, counter and time, built here from a standard serialization of
 `Authentication` and Python's hmac module. Run: protoc --python_out=DIR curriculum.proto,
 then PYTHONPATH=DIR python3 make_vectors.py > vectors.json
+
+The frames are of protocol version 2 (VERSION). Version-1 frames appear only as frames a
+version-2 receiver refuses (`unsupported_protocol_version`); `version_1_answer` is the one
+frame a version-2 coordinator writes in version 1: the ProtocolMismatch a version-1 worker
+must be able to read.
 """
 import hashlib
 import hmac
@@ -16,6 +21,8 @@ import sys
 from google.protobuf import json_format
 
 import curriculum_pb2 as pb
+
+VERSION = 2
 
 
 def worker(worker_id, incarnation):
@@ -27,7 +34,7 @@ def frame(topic, envelope):
 
 
 def valid(name, topic, **body):
-    envelope = pb.Envelope(protocol_version=1, **body)
+    envelope = pb.Envelope(protocol_version=VERSION, **body)
     return {
         "name": name,
         "hex": frame(topic, envelope).hex(),
@@ -51,7 +58,7 @@ def varint(value):
 
 
 def signed(name, topic, key_id, secret, counter, sent_at_ms, **body):
-    unsigned = frame(topic, pb.Envelope(protocol_version=1, **body))
+    unsigned = frame(topic, pb.Envelope(protocol_version=VERSION, **body))
     # A standard serializer writes fields in number order, so the placeholder MAC
     # (field 15) comes last; it is replaced by the real one.
     field = pb.Authentication(key_id=key_id, counter=counter, sent_at_ms=sent_at_ms,
@@ -142,7 +149,7 @@ def main():
     reincarnated.CopyFrom(report)
     reincarnated.worker.incarnation = 78
     vectors = [
-        valid("join", "JOIN", join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[1],
+        valid("join", "JOIN", join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[VERSION],
                                            step_share=0.125, hostname="node-7",
                                            categories=["math/easy", "math/hard"])),
         valid("report", "REPT", report=report),
@@ -166,8 +173,10 @@ def main():
             worker=worker("rollout-3", 77), reason="step_share must be in (0, 1], got 2"))),
         valid("leave-accepted", "CTRL", control=pb.Control(leave_accepted=pb.LeaveAccepted(
             worker=worker("rollout-3", 77)))),
+        # A mismatch answering an older version is written in it, the one its receiver reads:
+        # this is what a coordinator of a later version answers a version-2 frame with.
         valid("protocol-mismatch", "CTRL", control=pb.Control(protocol_mismatch=pb.ProtocolMismatch(
-            worker=worker("rollout-3", 77), received_version=2, supported_versions=[1]))),
+            worker=worker("rollout-3", 77), received_version=VERSION, supported_versions=[VERSION + 1]))),
         valid("status", "STAT", status=pb.Status(
             policy=policy,
             workers=[pb.WorkerStatus(worker=worker("rollout-3", 77), state="active", last_seen_ms_ago=120,
@@ -182,29 +191,34 @@ def main():
         valid("report-batch-nameless", "REPT", report_batch=pb.ReportBatch(reports=[nameless, nameless])),
         invalid("empty", b"", "truncated"),
         invalid("topic-cut-short", b"REP", "truncated"),
-        invalid("unknown-topic", b"XXXX" + pb.Envelope(protocol_version=1).SerializeToString(), "unknown_topic"),
+        invalid("unknown-topic", b"XXXX" + pb.Envelope(protocol_version=VERSION).SerializeToString(), "unknown_topic"),
         invalid("garbage-after-topic", b"REPT\xff\xff\xff\xff\xff", "malformed"),
-        invalid("no-body", b"REPT" + pb.Envelope(protocol_version=1).SerializeToString(), "unknown_message_type"),
+        invalid("no-body", b"REPT" + pb.Envelope(protocol_version=VERSION).SerializeToString(), "unknown_message_type"),
         # Field 30, a message kind a later protocol version might add.
-        invalid("future-message-type", b"REPT" + pb.Envelope(protocol_version=1).SerializeToString() + b"\xf2\x01\x00",
+        invalid("future-message-type", b"REPT" + pb.Envelope(protocol_version=VERSION).SerializeToString() + b"\xf2\x01\x00",
                 "unknown_message_type"),
-        invalid("topic-mismatch", frame("POLI", pb.Envelope(protocol_version=1, report=report)), "topic_mismatch"),
-        invalid("protocol-version-2", frame("REPT", pb.Envelope(protocol_version=2, report=report)),
+        invalid("topic-mismatch", frame("POLI", pb.Envelope(protocol_version=VERSION, report=report)), "topic_mismatch"),
+        invalid("protocol-version-1", frame("REPT", pb.Envelope(protocol_version=1, report=report)),
+                "unsupported_protocol_version"),
+        invalid("protocol-version-1-join", frame("JOIN", pb.Envelope(protocol_version=1, join=pb.Join(
+            worker=worker("rollout-3", 77), supported_versions=[1], step_share=0.125, hostname="node-7"))),
+                "unsupported_protocol_version"),
+        invalid("protocol-version-3", frame("REPT", pb.Envelope(protocol_version=3, report=report)),
                 "unsupported_protocol_version"),
         invalid("protocol-version-0", frame("REPT", pb.Envelope(report=report)), "unsupported_protocol_version"),
-        invalid("report-batch-empty", frame("REPT", pb.Envelope(protocol_version=1, report_batch=pb.ReportBatch())),
+        invalid("report-batch-empty", frame("REPT", pb.Envelope(protocol_version=VERSION, report_batch=pb.ReportBatch())),
                 "invalid_report_batch"),
         invalid("report-batch-two-incarnations",
-                frame("REPT", pb.Envelope(protocol_version=1,
+                frame("REPT", pb.Envelope(protocol_version=VERSION,
                                           report_batch=pb.ReportBatch(reports=[report, reincarnated]))),
                 "invalid_report_batch"),
         invalid("report-batch-named-and-nameless",
-                frame("REPT", pb.Envelope(protocol_version=1,
+                frame("REPT", pb.Envelope(protocol_version=VERSION,
                                           report_batch=pb.ReportBatch(reports=[report, nameless]))),
                 "invalid_report_batch"),
         # An empty identity is still an identity: it is not the same as naming none.
         invalid("report-batch-nameless-and-empty-identity",
-                frame("REPT", pb.Envelope(protocol_version=1, report_batch=pb.ReportBatch(
+                frame("REPT", pb.Envelope(protocol_version=VERSION, report_batch=pb.ReportBatch(
                     reports=[nameless, pb.Report(worker=pb.WorkerIdentity(), sequence=4)]))),
                 "invalid_report_batch"),
     ]
@@ -212,12 +226,24 @@ def main():
     signed_frames = [
         signed("report-signed", "REPT", "2026-05", secret, 300, 1764400000123, report=report),
         signed("join-signed", "JOIN", "k1", secret, 1, 1764400000000,
-               join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[1], step_share=0.125,
+               join=pb.Join(worker=worker("rollout-3", 77), supported_versions=[VERSION], step_share=0.125,
                             hostname="node-7", categories=["math/easy", "math/hard"])),
         # One signature for the whole batch.
         signed("report-batch-signed", "REPT", "2026-05", secret, 301, 1764400000140, report_batch=batch),
     ]
-    json.dump({"protocol_version": 1, "vectors": vectors, "signed": signed_frames}, sys.stdout, indent=2)
+    # What a version-2 coordinator answers a version-1 frame naming rollout-3#77 with: in
+    # version 1, so the old worker reads it and stops (a version-2 decoder refuses it).
+    answer = pb.Envelope(protocol_version=1, control=pb.Control(protocol_mismatch=pb.ProtocolMismatch(
+        worker=worker("rollout-3", 77), received_version=1, supported_versions=[VERSION])))
+    version_1_answer = {
+        "name": "protocol-mismatch-to-version-1",
+        "hex": frame("CTRL", answer).hex(),
+        "topic": "CTRL",
+        "envelope": json_format.MessageToDict(answer),
+        "error": "unsupported_protocol_version",
+    }
+    json.dump({"protocol_version": VERSION, "vectors": vectors, "signed": signed_frames,
+               "version_1_answer": version_1_answer}, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 

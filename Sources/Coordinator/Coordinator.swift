@@ -148,12 +148,14 @@ public actor Coordinator {
     @discardableResult
     public func listen() throws -> Endpoints {
         if let endpoints { return endpoints }
-        let tls = configuration.tls
+        // The certificate serves the tls+tcp:// endpoints; others (a plain status endpoint for
+        // monitors on the head node, say) listen without it.
+        let tls = { (url: String) in url.hasPrefix("tls+tcp://") ? self.configuration.tls : nil }
         let bound = Endpoints(
-            broadcastURL: try broadcaster.listen(configuration.broadcastURL, tls: tls).boundURL,
-            requestsURL: try requests.listen(configuration.requestsURL, tls: tls).boundURL,
-            statusURL: try statusPublisher.listen(configuration.statusURL, tls: tls).boundURL,
-            reportsURL: try inbox.listen(configuration.reportsURL, tls: tls).boundURL)
+            broadcastURL: try broadcaster.listen(configuration.broadcastURL, tls: tls(configuration.broadcastURL)).boundURL,
+            requestsURL: try requests.listen(configuration.requestsURL, tls: tls(configuration.requestsURL)).boundURL,
+            statusURL: try statusPublisher.listen(configuration.statusURL, tls: tls(configuration.statusURL)).boundURL,
+            reportsURL: try inbox.listen(configuration.reportsURL, tls: tls(configuration.reportsURL)).boundURL)
         endpoints = bound
         logger.info("coordinator listening", metadata: [
             "broadcast": "\(bound.broadcastURL)", "requests": "\(bound.requestsURL)",

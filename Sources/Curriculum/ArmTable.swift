@@ -45,18 +45,16 @@ protocol RewardSignalArmTable: ArmTable {
 }
 
 extension RewardSignalArmTable {
-    /// The arm a report names (registered if new), its reward and its staleness-weighted
-    /// sample count; nil when no weighted sample is left. The reward is taken, and the
-    /// "progress" objective's memory updated, for every report with samples, even one whose
-    /// staleness weight is 0.
+    /// The reward of a report of arm `arm` and its staleness-weighted sample count; nil when
+    /// no weighted sample is left. The reward is taken, and the "progress" objective's memory
+    /// updated, for every report with samples, even one whose staleness weight is 0.
     @inline(__always) mutating func weightedSamples(
-        of report: CategoryReport, weight: Double
-    ) -> (arm: Int, reward: Double, count: Double)? {
-        let arm = position(of: report.category)
+        of report: CategoryReport, arm: Int, weight: Double
+    ) -> (reward: Double, count: Double)? {
         guard report.count > 0 else { return nil }
         let reward = signal.reward(for: report, arm: arm)
         let count = Double(report.count) * weight
         guard count > 0 else { return nil }
-        return (arm, reward, count)
+        return (reward, count)
     }
 }

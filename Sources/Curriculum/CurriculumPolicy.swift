@@ -14,7 +14,9 @@ public protocol CurriculumPolicy: Sendable {
     /// Registers `category` if it is new, at the policy's initial value.
     mutating func register(_ category: String)
 
-    /// Merges one report.
+    /// Merges one report and returns the position of its arm in ``categories`` (registering
+    /// it if it is new), so that a caller keeping per-arm state of its own need not look the
+    /// category up again.
     ///
     /// - Parameters:
     ///   - report: a report that passed ``CategoryReport/validate()``. Its `share` scales
@@ -22,7 +24,8 @@ public protocol CurriculumPolicy: Sendable {
     ///     ignore it, because the report's `count` already is the worker's part of the batch.
     ///   - weight: the staleness weight in [0, 1]. It scales the step of averaging policies
     ///     and the counts of count-based ones.
-    mutating func merge(_ report: CategoryReport, weight: Double)
+    @discardableResult
+    mutating func merge(_ report: CategoryReport, weight: Double) -> Int
 
     /// Tells the policy that `steps` training steps ended (the policy version advanced).
     /// Discounting policies decay here; the others ignore it.

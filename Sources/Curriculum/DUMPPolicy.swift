@@ -48,13 +48,15 @@ public struct DUMPPolicy: CurriculumPolicy, ArmTable, Codable {
         counts.append(0)
     }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
         let arm = position(of: report.category)
         let n = Double(report.count) * weight
-        guard n > 0 else { return }
+        guard n > 0 else { return arm }
         windows[arm].append(count: n, mean: report.meanAbsAdvantage)
         counts[arm] += n
         total += n
+        return arm
     }
 
     public mutating func advance(by steps: Int) {}

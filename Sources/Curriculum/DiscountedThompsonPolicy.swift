@@ -63,13 +63,16 @@ public struct DiscountedThompsonPolicy: CurriculumPolicy, RewardSignalArmTable, 
         _ = generator.next()
     }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        guard let samples = weightedSamples(of: report, weight: weight) else { return }
-        let (arm, r, n) = samples
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
+        let arm = position(of: report.category)
+        guard let samples = weightedSamples(of: report, arm: arm, weight: weight) else { return arm }
+        let (r, n) = samples
         let x = configuration.scale.unit(r)
         successes[arm] += n * x
         failures[arm] += n * (1 - x)
         _ = generator.next()
+        return arm
     }
 
     public mutating func advance(by steps: Int) {

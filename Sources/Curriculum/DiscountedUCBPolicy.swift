@@ -59,12 +59,15 @@ public struct DiscountedUCBPolicy: CurriculumPolicy, RewardSignalArmTable, Codab
         signal.appendArm()
     }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        guard let samples = weightedSamples(of: report, weight: weight) else { return }
-        let (arm, r, n) = samples
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
+        let arm = position(of: report.category)
+        guard let samples = weightedSamples(of: report, arm: arm, weight: weight) else { return arm }
+        let (r, n) = samples
         counts[arm] += n
         sums[arm] = Math.clampFinite(sums[arm] + n * r)
         total += n
+        return arm
     }
 
     public mutating func advance(by steps: Int) {

@@ -70,11 +70,13 @@ public struct EXP3SPolicy: CurriculumPolicy, RewardSignalArmTable, Codable {
         return (1 - gamma) * Math.exp(logWeights[k] - reference) / weightSum + gamma / K
     }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        guard let samples = weightedSamples(of: report, weight: weight) else { return }
-        let (arm, r, plays) = samples
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
+        let arm = position(of: report.category)
+        guard let samples = weightedSamples(of: report, arm: arm, weight: weight) else { return arm }
+        let (r, plays) = samples
         let x = configuration.scale.unit(r)
-        guard x > 0 else { return }
+        guard x > 0 else { return arm }
         let K = Double(logWeights.count)
         let old = Math.exp(logWeights[arm] - reference)
         logWeights[arm] += configuration.gamma * plays * x / (K * probability(arm))
@@ -83,6 +85,7 @@ public struct EXP3SPolicy: CurriculumPolicy, RewardSignalArmTable, Codable {
         } else {
             weightSum += Math.exp(logWeights[arm] - reference) - old
         }
+        return arm
     }
 
     /// Moves the reference to the largest log-weight and recomputes the sum exactly.

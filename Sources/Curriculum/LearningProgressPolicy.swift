@@ -48,20 +48,22 @@ public struct LearningProgressPolicy: CurriculumPolicy, ArmTable, Codable {
         progress.append(0)
     }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
         let arm = position(of: report.category)
-        guard report.count > 0 else { return }
+        guard report.count > 0 else { return arm }
         let r = report.meanReward
         guard seen[arm] else {
             meanReward[arm] = r
             seen[arm] = true
-            return
+            return arm
         }
         let alpha = configuration.alpha
         let a = ShareAwareStep.rate(alpha: alpha, weight: weight, share: report.share)
         let g = Math.clampFinite(alpha * abs(r - meanReward[arm]))
         progress[arm] = (1 - a) * progress[arm] + a * g
         meanReward[arm] = Math.clampFinite((1 - a) * meanReward[arm] + a * r)
+        return arm
     }
 
     public mutating func advance(by steps: Int) {}

@@ -25,7 +25,8 @@ public struct FixedMixturePolicy: CurriculumPolicy, Codable {
 
     public mutating func register(_ category: String) { _ = arms.insert(category) }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) { _ = arms.insert(report.category) }
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int { arms.insert(report.category).position }
 
     public mutating func advance(by steps: Int) {}
 
@@ -111,7 +112,8 @@ public struct ScheduledMixturePolicy: CurriculumPolicy, Codable {
 
     public mutating func register(_ category: String) { _ = arms.insert(category) }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) { _ = arms.insert(report.category) }
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int { arms.insert(report.category).position }
 
     public mutating func advance(by steps: Int) {
         guard steps > 0 else { return }

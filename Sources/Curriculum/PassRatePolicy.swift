@@ -11,7 +11,8 @@ extension PassRatePolicy {
 
     public mutating func register(_ category: String) { passRates.register(category) }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
         passRates.merge(report, weight: weight)
     }
 

@@ -34,12 +34,15 @@ struct PassRates: ArmTable, Sendable, Codable {
         informative.append(SampleWindow(capacity: Double(window)))
     }
 
-    mutating func merge(_ report: CategoryReport, weight: Double) {
+    /// Returns the position of the report's arm.
+    @discardableResult
+    mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
         let arm = position(of: report.category)
         let n = Double(report.count) * weight
-        guard n > 0 else { return }
+        guard n > 0 else { return arm }
         windows[arm].append(count: n, mean: scale.unit(report.meanReward))
         if let fraction = report.informativeGroupFraction { informative[arm].append(count: n, mean: fraction) }
+        return arm
     }
 
     /// Each arm's recent pass rate, nil before its first sample.

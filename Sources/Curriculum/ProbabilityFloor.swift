@@ -57,7 +57,8 @@ public struct FlooredPolicy: CurriculumPolicy, Codable {
 
     public mutating func register(_ category: String) { base.register(category) }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) { base.merge(report, weight: weight) }
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int { base.merge(report, weight: weight) }
 
     public mutating func advance(by steps: Int) { base.advance(by: steps) }
 

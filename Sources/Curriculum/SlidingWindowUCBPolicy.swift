@@ -71,9 +71,11 @@ public struct SlidingWindowUCBPolicy: CurriculumPolicy, RewardSignalArmTable, Co
         signal.appendArm()
     }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        guard let samples = weightedSamples(of: report, weight: weight) else { return }
-        let (arm, r, n) = samples
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
+        let arm = position(of: report.category)
+        guard let samples = weightedSamples(of: report, arm: arm, weight: weight) else { return arm }
+        let (r, n) = samples
         let s = Math.clampFinite(n * r)
         chunks.append(Chunk(arm: arm, count: n, sum: s))
         counts[arm] += n
@@ -82,6 +84,7 @@ public struct SlidingWindowUCBPolicy: CurriculumPolicy, RewardSignalArmTable, Co
         windowCount += n
         plays += n
         evictOverflow()
+        return arm
     }
 
     private mutating func evictOverflow() {

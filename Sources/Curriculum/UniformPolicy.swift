@@ -12,8 +12,9 @@ public struct UniformPolicy: CurriculumPolicy, Codable {
         _ = arms.insert(category)
     }
 
-    public mutating func merge(_ report: CategoryReport, weight: Double) {
-        _ = arms.insert(report.category)
+    @discardableResult
+    public mutating func merge(_ report: CategoryReport, weight: Double) -> Int {
+        arms.insert(report.category).position
     }
 
     public mutating func advance(by steps: Int) {}

@@ -19,13 +19,13 @@ public enum ReportFrameEncoder {
 
     /// The bytes ``write(_:into:)`` writes for `report`.
     public static func frameSize(of report: ReportFrame) -> Int {
-        topic.count + envelopeSize(bodySize: size(of: report))
+        topic.count + envelopeSize(bodySize: bodySize(of: report))
     }
 
     /// Writes `report`'s frame into `buffer`, which must be exactly ``frameSize(of:)`` bytes:
     /// for example a message buffer of the transport, so the frame is not copied again.
     public static func write(_ report: ReportFrame, into buffer: UnsafeMutableRawBufferPointer) {
-        writeFrame(into: buffer, body: 11, bodySize: size(of: report)) { write(report, into: &$0) }
+        writeFrame(into: buffer, body: 11, bodySize: bodySize(of: report)) { write(report, into: &$0) }
     }
 
     /// Writes the topic and an envelope whose body is field `body`, `bodySize` bytes that
@@ -53,44 +53,37 @@ public enum ReportFrameEncoder {
 
     // MARK: - Batches
 
-    /// The frame of `reports`: a `ReportBatch`, or the single-report form when there is one.
-    public static func encode(_ reports: [ReportFrame]) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: frameSize(of: reports)) { buffer, initialized in
-            write(reports, into: UnsafeMutableRawBufferPointer(buffer))
+    /// The frame of `batch`: a `ReportBatch`, or the single-report form when it holds one.
+    public static func encode(_ batch: ReportFrameBatch) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: frameSize(of: batch)) { buffer, initialized in
+            write(batch, into: UnsafeMutableRawBufferPointer(buffer))
             initialized = buffer.count
         }
     }
 
-    /// The bytes ``write(_:into:)-([ReportFrame],_)`` writes for `reports`.
-    public static func frameSize(of reports: [ReportFrame]) -> Int {
-        guard reports.count != 1 else { return frameSize(of: reports[0]) }
-        return topic.count + envelopeSize(bodySize: batchSize(of: reports))
+    /// The bytes ``write(_:into:)-(ReportFrameBatch,_)`` writes for `batch`.
+    public static func frameSize(of batch: ReportFrameBatch) -> Int {
+        topic.count + envelopeSize(bodySize: batch.count == 1 ? batch.reportSizes[0] : batch.batchedByteCount)
     }
 
-    /// Writes the frame of `reports` into `buffer`, which must be exactly ``frameSize(of:)-([ReportFrame])`` bytes.
-    public static func write(_ reports: [ReportFrame], into buffer: UnsafeMutableRawBufferPointer) {
-        guard reports.count != 1 else { return write(reports[0], into: buffer) }
-        writeFrame(into: buffer, body: 14, bodySize: batchSize(of: reports)) { writer in
-            for report in reports {
+    /// Writes the frame of `batch` into `buffer`, which must be exactly ``frameSize(of:)-(ReportFrameBatch)`` bytes.
+    public static func write(_ batch: ReportFrameBatch, into buffer: UnsafeMutableRawBufferPointer) {
+        guard batch.count != 1 else {
+            return writeFrame(into: buffer, body: 11, bodySize: batch.reportSizes[0]) { write(batch[0], into: &$0) }
+        }
+        writeFrame(into: buffer, body: 14, bodySize: batch.batchedByteCount) { writer in
+            for (report, size) in zip(batch.reports, batch.reportSizes) {
                 writer.byte(1 << 3 | 2)
-                writer.varint(UInt64(size(of: report)))
+                writer.varint(UInt64(size))
                 write(report, into: &writer)
             }
         }
     }
 
-    /// The bytes `report` adds to a batch frame.
-    public static func batchedSize(of report: ReportFrame) -> Int {
-        ProtobufWriter.lengthDelimitedFieldSize(size(of: report))
-    }
-
-    private static func batchSize(of reports: [ReportFrame]) -> Int {
-        reports.reduce(0) { $0 + batchedSize(of: $1) }
-    }
-
     // MARK: - Sizes
 
-    private static func size(of report: ReportFrame) -> Int {
+    /// The bytes of `report`'s message, without a tag or length prefix.
+    static func bodySize(of report: ReportFrame) -> Int {
         var size = 0
         if let worker = report.worker { size += ProtobufWriter.lengthDelimitedFieldSize(self.size(of: worker)) }
         size += varintFieldSize(report.sequence) + varintFieldSize(report.policyVersion)

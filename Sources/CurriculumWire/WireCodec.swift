@@ -10,14 +10,15 @@ public enum WireCodec {
     /// it as the socket's maximum receive size, so nng drops them first.
     public static let defaultMaximumFrameSize = 1 << 20
 
-    /// Frames `body` in this build's version, except a `ProtocolMismatch`: that one is written
-    /// in the version it answers, which is the only one its receiver can read (the message
-    /// has been in every version).
+    /// Frames `body` in this build's version, except a `ProtocolMismatch` answering an older
+    /// version: that one is written in the version it answers, the only one its receiver can
+    /// read (the message has been in every version). A newer version's sender gets this
+    /// build's, the one format the coordinator can vouch for.
     public static func encode(_ body: Wire.Envelope.OneOf_Body) -> [UInt8] {
         var envelope = Wire.Envelope()
         envelope.protocolVersion = protocolVersion
         if case .control(let control) = body, case .protocolMismatch(let mismatch) = control.kind,
-            mismatch.receivedVersion > 0
+            (1..<protocolVersion).contains(mismatch.receivedVersion)
         {
             envelope.protocolVersion = mismatch.receivedVersion
         }

@@ -1,3 +1,5 @@
+import Curriculum
+
 /// One category's share of a batch, summarised for the coordinator: what SEC's
 /// reward (mean |advantage|) and the other policies' rewards are computed from.
 public struct AdvantageStatistics: Sendable, Hashable {
@@ -48,5 +50,14 @@ public struct AdvantageStatistics: Sendable, Hashable {
         let nonEmpty = groupedRewards.filter { !$0.isEmpty }
         groups = nonEmpty.count
         zeroVarianceGroups = nonEmpty.count { group in group.allSatisfy { $0 == group[0] } }
+    }
+
+    /// These statistics as the coordinator merges them: drawn under `version`, by a worker
+    /// drawing `share` of the step's batch.
+    func categoryReport(version: Int, share: Double) -> CategoryReport {
+        CategoryReport(
+            category: category, count: count, sumAbsAdvantage: sumAbsAdvantage,
+            sumSquaredAdvantage: sumSquaredAdvantage, sumReward: sumReward, version: version, share: share,
+            groups: groups, zeroVarianceGroups: zeroVarianceGroups)
     }
 }

@@ -16,7 +16,7 @@ extension WorkerAgent {
 
     /// Reports, the bulk of what an agent sends, skip SwiftProtobuf: the same bytes, cheaper,
     /// written straight into nng's message unless they are to be signed.
-    func send(frameOf reports: [ReportFrame]) {
+    func send(frameOf reports: ReportFrameBatch) {
         guard signer == nil else { return send(frame: ReportFrameEncoder.encode(reports)) }
         do {
             _ = try requester.trySend(

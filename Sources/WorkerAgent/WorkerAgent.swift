@@ -101,9 +101,9 @@ public actor WorkerAgent {
                 seed: configuration.seed ^ 0x6F75_7462_6F78))
         self.subscriber = try Socket(.subscriber)
         self.requester = try Socket(.requester, raw: true)
-        for topic in [Topic.policy, .control] {
-            try subscriber.subscribe(to: topic.bytes)
-        }
+        // Policies only: every answer for this worker comes as a reply on the requester, and
+        // the broadcast's other frames (version-1 answers to version-1 workers) are not for it.
+        try subscriber.subscribe(to: Topic.policy.bytes)
         for socket in [subscriber, requester] {
             try socket.setMaxReceiveSize(WireCodec.defaultMaximumFrameSize)
             try socket.setReceiveBufferSize(1024)

@@ -21,6 +21,7 @@ extension WorkerSession {
             let first = !joined
             if first { counters.joins += 1 }
             joined = true
+            unansweredJoinSince = nil
             maximumReportsPerFrame = max(1, Int(accepted.maxReportsPerFrame))
             heartbeatInterval = .milliseconds(Int(max(accepted.heartbeatIntervalMs, 10)))
             let settled = acknowledge(Acknowledgement(contiguousThrough: accepted.contiguousThrough), at: now)

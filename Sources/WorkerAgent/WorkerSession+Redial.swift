@@ -18,7 +18,6 @@ extension WorkerSession {
     /// Whether the agent should dial both endpoints anew now; if so, the clocks restart
     /// as if it just had.
     mutating func redialDue(at now: ContinuousClock.Instant) -> Bool {
-        if joined { unansweredJoinSince = nil }
         guard !leaveAccepted else { return false }
         guard let heard = lastHeard else {
             lastHeard = now

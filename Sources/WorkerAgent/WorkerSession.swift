@@ -12,7 +12,7 @@ struct WorkerSession: Sendable {
         /// A join, heartbeat or leave.
         case message(Wire.Envelope.OneOf_Body)
         /// Reports that travel in one REPT frame, in order.
-        case reports([ReportFrame])
+        case reports(ReportFrameBatch)
     }
 
     /// What the protocol takes from the agent's configuration.
@@ -35,7 +35,14 @@ struct WorkerSession: Sendable {
     var counters = WorkerAgentCounters()
     /// Everything queued for the coordinator, by category, totalled as the coordinator totals
     /// what it accepts: after a drain the two must agree.
-    var queuedTotals: [String: CategoryTotals] = [:]
+    var queuedTotals: [String: CategoryTotals] {
+        Dictionary(uniqueKeysWithValues: zip(queuedCategories.names, queuedTotalsByCategory))
+    }
+    /// The categories queued so far, and their totals by position: an ``ArmIndex`` finds an
+    /// ASCII name faster than a dictionary hashes it (see there), on a path every entry of
+    /// every report takes.
+    var queuedCategories = ArmIndex()
+    var queuedTotalsByCategory: [CategoryTotals] = []
 
     /// Reports queued since the last flush, not sent yet: a flush sends all of them, as few
     /// frames as the coordinator allows, so a producer faster than one frame per report is
@@ -103,7 +110,10 @@ struct WorkerSession: Sendable {
     mutating func join(at now: ContinuousClock.Instant) -> [Outgoing] {
         guard !draining else { return [] }
         lastJoinSent = now
-        if unansweredJoinSince == nil { unansweredJoinSince = now }
+        // Only a join sent while not joined can be stuck. One sent while joined (the reports
+        // connection came back) leaves the agent joined, and a silent coordinator is caught
+        // by `lastHeard` instead.
+        if !joined, unansweredJoinSince == nil { unansweredJoinSince = now }
         var join = Wire.Join()
         join.worker = settings.identity
         join.supportedVersions = WireCodec.supportedVersions
@@ -129,28 +139,29 @@ struct WorkerSession: Sendable {
     /// The reports queued since the last flush that are still unacknowledged, in frames.
     mutating func flush() -> [Outgoing] {
         guard !unsent.isEmpty else { return [] }
-        let reports = unsent.filter { outbox.isPending($0.sequence) }
+        var batcher = makeBatcher()
+        // A loop, not `filter`: its closure copied the whole outbox on every flush (0.8% of all
+        // CPU time of in-process ingest, IngestBench with 16 agents).
+        for report in unsent where outbox.isPending(report.sequence) { batcher.append(report) }
         unsent.removeAll(keepingCapacity: true)
-        return frames(of: reports)
+        return frames(of: batcher)
     }
 
     /// `reports` in order, in as few frames as the coordinator's per-frame limit and the byte
     /// budget allow.
     mutating func frames(of reports: [ReportFrame]) -> [Outgoing] {
-        var frames: [Outgoing] = []
-        var start = reports.startIndex
-        while start < reports.endIndex {
-            var end = start + 1
-            var bytes = ReportFrameEncoder.batchedSize(of: reports[start])
-            while end < reports.endIndex, end - start < maximumReportsPerFrame {
-                bytes += ReportFrameEncoder.batchedSize(of: reports[end])
-                guard bytes <= Self.batchByteBudget else { break }
-                end += 1
-            }
-            frames.append(.reports(Array(reports[start..<end])))
-            start = end
-        }
-        counters.reportFramesSent += UInt64(frames.count)
-        return frames
+        var batcher = makeBatcher()
+        for report in reports { batcher.append(report) }
+        return frames(of: batcher)
+    }
+
+    private func makeBatcher() -> ReportFrameBatcher {
+        ReportFrameBatcher(maximumReportsPerFrame: maximumReportsPerFrame, byteBudget: Self.batchByteBudget)
+    }
+
+    private mutating func frames(of batcher: consuming ReportFrameBatcher) -> [Outgoing] {
+        let batches = batcher.finish()
+        counters.reportFramesSent += UInt64(batches.count)
+        return batches.map { .reports($0) }
     }
 }

@@ -264,7 +264,7 @@ struct CoordinatorAgentTests {
         }
         provoking.cancel()
         #expect(mismatch.receivedVersion == 7)
-        #expect(mismatch.supportedVersions == [1])
+        #expect(mismatch.supportedVersions == WireCodec.supportedVersions)
         #expect(mismatch.worker.workerID == "stranger")
 
         // A NaN report is rejected, but acknowledged once so it is not resent forever.

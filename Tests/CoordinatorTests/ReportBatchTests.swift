@@ -73,18 +73,21 @@ struct ReportBatchTests {
         let prefix = uniqueEndpointPrefix() + "-\(limit)"
         let broadcast = try Socket(.publisher)
         defer { broadcast.closeInBackground() }
-        let inbox = try Socket(.subscriber)
-        defer { inbox.closeInBackground() }
-        try inbox.subscribe(to: [])
+        let requests = try Socket(.replier, raw: true)
+        defer { requests.closeInBackground() }
+        try requests.setSendBufferSize(1024)
         try broadcast.listen("\(prefix)-broadcast")
-        try inbox.listen("\(prefix)-reports")
+        try requests.listen("\(prefix)-requests")
 
         let frames = Mutex<[[UInt64]]>([])
         let identity = Mutex<Wire.WorkerIdentity?>(nil)
+        /// The newest report request: a raw REP may answer it at any time, and more than once.
+        let lastReport = Mutex<[UInt8]?>(nil)
         let standIn = Task {
-            for try await message in inbox.messages {
+            for try await message in requests.messages {
                 if let reports = try message.withUnsafeBytes({ try ReportFrameDecoder.decode($0) }) {
                     frames.withLock { $0.append(reports.map(\.sequence)) }
+                    lastReport.withLock { $0 = message.header }
                     continue
                 }
                 var control = Wire.Control()
@@ -106,7 +109,7 @@ struct ReportBatchTests {
                 default:
                     continue
                 }
-                try await broadcast.send(WireCodec.encode(.control(control)))
+                _ = try requests.trySend(WireCodec.encode(.control(control)), header: message.header)
             }
         }
         defer { standIn.cancel() }
@@ -141,9 +144,10 @@ struct ReportBatchTests {
         ack.contiguousThrough = 10
         var acks = Wire.Acks()
         acks.workers = [ack]
+        let route = try #require(lastReport.withLock { $0 })
         let acknowledging = Task {
             while !Task.isCancelled {
-                try await broadcast.send(WireCodec.encode(.acks(acks)))
+                _ = try requests.trySend(WireCodec.encode(.acks(acks)), header: route)
                 try await Task.sleep(for: .milliseconds(20))
             }
         }

@@ -21,7 +21,7 @@ import Testing
         var random = TestRandom(seed: 0xE9C0_0002)
         for _ in 0..<5_000 {
             let batch = RandomReport.batch(using: &random)
-            let reports = batch.reports.map(ReportFrame.init)
+            let reports = ReportFrameBatch(batch.reports.map(ReportFrame.init))
             let expected = reports.count == 1 ? WireCodec.encode(.report(batch.reports[0])) : WireCodec.encode(.reportBatch(batch))
             #expect(ReportFrameEncoder.frameSize(of: reports) == expected.count)
             guard ReportFrameEncoder.encode(reports) == expected else {

@@ -41,7 +41,7 @@ struct WireCodecTests {
             try WireCodec.decode(frame)
         }
         let message = WireError.unsupportedProtocolVersion(received: 9, sender: Self.identity).description
-        #expect(message == "protocol version 9 from w1#3; supported: 1")
+        #expect(message == "protocol version 9 from w1#3; supported: 2")
     }
 
     @Test func errorsDescribeTheFault() {

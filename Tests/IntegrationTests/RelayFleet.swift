@@ -1,7 +1,10 @@
 import CurriculumTestSupport
 import CurriculumWire
 import Foundation
+import NNG
 import Testing
+
+@testable import CurriculumCLI
 
 /// The URLs a `listening broadcast=URL requests=URL ...` ready line names (the
 /// coordinator's, with its status URL, and the relay's).
@@ -29,8 +32,8 @@ struct RelayEndpoints: Sendable, Hashable {
     var urls: (broadcast: String, requests: String) { (broadcast, requests) }
 
     /// A monitor of the coordinator these endpoints name.
-    func monitor() throws -> StatusMonitor {
-        try StatusMonitor(broadcastURL: broadcast, statusURL: try #require(status, "no status endpoint"))
+    func monitor(tls: TLSConfiguration? = nil) throws -> StatusMonitor {
+        try StatusMonitor(broadcastURL: broadcast, statusURL: try #require(status, "no status endpoint"), tls: tls)
     }
 }
 
@@ -43,8 +46,10 @@ final class RelayFleet {
     let coordinatorEndpoints: RelayEndpoints
     let monitor: StatusMonitor
 
-    /// - Parameter coordinatorArguments: extra `curriculum coordinator` flags (e.g. `--auth-keys`).
-    init(coordinatorArguments: [String] = []) async throws {
+    /// - Parameters:
+    ///   - coordinatorArguments: extra `curriculum coordinator` flags (e.g. `--auth-keys`).
+    ///   - monitorTLS: how the monitor verifies `tls+tcp://` coordinator endpoints.
+    init(coordinatorArguments: [String] = [], monitorTLS: TLSConfiguration? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "curriculum-relay-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         coordinator = try CurriculumProcess(
@@ -53,7 +58,7 @@ final class RelayFleet {
              "--publish-interval-ms", "100", "--lease-ms", "3000", "--heartbeat-ms", "250"] + coordinatorArguments,
             name: "coordinator")
         coordinatorEndpoints = try RelayEndpoints(readyLine: try await coordinator.firstLine(timeout: .seconds(30)))
-        monitor = try coordinatorEndpoints.monitor()
+        monitor = try coordinatorEndpoints.monitor(tls: monitorTLS)
     }
 
     /// The ipc URLs node `name`'s relay serves; the same on every start, as a node's would be.
@@ -62,12 +67,13 @@ final class RelayFleet {
     }
 
     /// Starts node `name`'s relay and returns once it has printed its ready line.
-    func startRelay(_ name: String) async throws -> CurriculumProcess {
+    /// - Parameter extra: more `curriculum relay` flags (e.g. `--tls-ca`).
+    func startRelay(_ name: String, extra: [String] = []) async throws -> CurriculumProcess {
         let node = nodeEndpoints(name)
         let relay = try CurriculumProcess(
             ["relay", "--coordinator-broadcast", coordinatorEndpoints.broadcast,
              "--coordinator-requests", coordinatorEndpoints.requests, "--broadcast", node.broadcast,
-             "--requests", node.requests],
+             "--requests", node.requests] + extra,
             name: "relay \(name)")
         let ready = try RelayEndpoints(readyLine: try await relay.firstLine(timeout: .seconds(30)))
         #expect(ready == node)
@@ -84,6 +90,19 @@ final class RelayFleet {
              "--step-delay-ms", "10", "--seed", "\(seed)", "--share", "0.25"]
                 + (steps.map { ["--steps", "\($0)"] } ?? []) + extra,
             name: "worker \(id)")
+    }
+
+    /// Runs `placements` (worker id, node) for 40 steps each, waits for every one to drain and
+    /// leave, and checks the coordinator's totals against what they reported.
+    func runToCompletion(_ placements: [(id: String, node: String)], extra: [String] = [], scenario: String) async throws {
+        let workers = try placements.enumerated().map { index, placement in
+            try startWorker(placement.id, on: placement.node, seed: index + 1, steps: 40, extra: extra)
+        }
+        var summaries: [Summary] = []
+        for worker in workers { summaries.append(try await summary(of: worker)) }
+        let status = try await finalStatus(afterLeaving: summaries.map(\.worker))
+        #expect(summaries.allSatisfy { $0.reports == 40 })
+        print(reconcileTotals(status, versions: monitor.versions, summaries: summaries, scenario: scenario))
     }
 
     /// The summary a worker prints once it has drained (after `--steps` or SIGTERM).

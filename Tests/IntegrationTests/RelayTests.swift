@@ -1,5 +1,6 @@
 import CurriculumTestSupport
 import Foundation
+import NNG
 import Testing
 
 @testable import CurriculumCLI
@@ -13,15 +14,7 @@ extension MultiProcessSuites {
         @Test func workersOnTwoRelaysAreMergedExactlyOnce() async throws {
             let fleet = try await RelayFleet()
             let relays = [try await fleet.startRelay("a"), try await fleet.startRelay("b")]
-            let workers = try [("a1", "a"), ("a2", "a"), ("b1", "b")].enumerated().map { index, placement in
-                try fleet.startWorker(placement.0, on: placement.1, seed: index + 1, steps: 40)
-            }
-            var summaries: [Summary] = []
-            for worker in workers { summaries.append(try await fleet.summary(of: worker)) }
-            let status = try await fleet.finalStatus(afterLeaving: summaries.map(\.worker))
-            #expect(summaries.allSatisfy { $0.reports == 40 })
-            print(reconcileTotals(status, versions: fleet.monitor.versions, summaries: summaries,
-                                  scenario: "3 workers on 2 relays"))
+            try await fleet.runToCompletion([("a1", "a"), ("a2", "a"), ("b1", "b")], scenario: "3 workers on 2 relays")
             try await fleet.stop(relays: relays)
         }
 
@@ -87,6 +80,25 @@ extension MultiProcessSuites {
             #expect(output.contains("--broadcast must be a URL"), "\(output)")
         }
 
+        /// A relay dials a coordinator that serves its broadcast and requests over TLS, verifying
+        /// its certificate; its workers attach over ipc and are counted exactly once.
+        @Test func aRelayReachesACoordinatorOverTLS() async throws {
+            let certificates = try TestCertificates()
+            defer { certificates.remove() }
+            let path = { (name: String) in certificates.directory.appendingPathComponent(name).path }
+            // The status endpoint stays plain tcp, as one read on the head node may.
+            let fleet = try await RelayFleet(
+                coordinatorArguments: [
+                    "--broadcast", "tls+tcp://127.0.0.1:0", "--requests", "tls+tcp://127.0.0.1:0",
+                    "--tls-certificate", path("server.pem"), "--tls-key", path("server.key"),
+                ],
+                monitorTLS: .client(trustedCertificates: certificates.caCertificate, serverName: "localhost"))
+            #expect(fleet.coordinatorEndpoints.requests.hasPrefix("tls+tcp://"))
+            let relay = try await fleet.startRelay("a", extra: ["--tls-ca", path("ca.pem"), "--tls-server-name", "localhost"])
+            try await fleet.runToCompletion([("t1", "a"), ("t2", "a")], scenario: "a relay dialing the coordinator over TLS")
+            try await fleet.stop(relays: [relay])
+        }
+
         /// Signed frames pass the relay byte for byte: the coordinator verifies every one.
         @Test func signedFramesVerifyThroughARelay() async throws {
             let directory = FileManager.default.temporaryDirectory.appending(path: "curriculum-relay-keys-\(UUID().uuidString)")
@@ -100,15 +112,8 @@ extension MultiProcessSuites {
 
             let fleet = try await RelayFleet(coordinatorArguments: ["--auth-keys", keys])
             let relay = try await fleet.startRelay("a")
-            let workers = try ["s1", "s2"].enumerated().map {
-                try fleet.startWorker($1, on: "a", seed: $0 + 1, steps: 40, extra: ["--auth-keys", keys])
-            }
-            var summaries: [Summary] = []
-            for worker in workers { summaries.append(try await fleet.summary(of: worker)) }
-            let status = try await fleet.finalStatus(afterLeaving: summaries.map(\.worker))
-            #expect(summaries.allSatisfy { $0.reports == 40 })
-            print(reconcileTotals(status, versions: fleet.monitor.versions, summaries: summaries,
-                                  scenario: "signed frames through a relay"))
+            try await fleet.runToCompletion(
+                [("s1", "a"), ("s2", "a")], extra: ["--auth-keys", keys], scenario: "signed frames through a relay")
             try await fleet.stop(relays: [relay])
         }
     }

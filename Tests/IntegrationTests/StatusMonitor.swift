@@ -14,13 +14,15 @@ final class StatusMonitor: Sendable {
     private let socket: Socket
     private let state = Mutex(State())
 
-    init(broadcastURL: String, statusURL: String) throws {
+    /// `tls` verifies a `tls+tcp://` endpoint's certificate.
+    init(broadcastURL: String, statusURL: String, tls: TLSConfiguration? = nil) throws {
         socket = try Socket(.subscriber)
         try socket.subscribe(to: Topic.policy.bytes)
         try socket.subscribe(to: Topic.status.bytes)
         try socket.setReceiveBufferSize(8192)
         for url in [broadcastURL, statusURL] {
-            try socket.dial(url, reconnect: ReconnectPolicy(minimum: .milliseconds(20)))
+            try socket.dial(
+                url, reconnect: ReconnectPolicy(minimum: .milliseconds(20)), tls: url.hasPrefix("tls+tcp://") ? tls : nil)
         }
         Task { await self.consume() }
     }

@@ -30,14 +30,14 @@ struct WorkerSessionReportTests {
         for _ in 1...7 {
             _ = try fixture.session.queue(policyVersion: 1, statistics: statistics, batched: true, at: fixture.now)
         }
-        let frames = fixture.session.flush().compactMap { frame -> [ReportFrame]? in
+        let frames = fixture.session.flush().compactMap { frame -> ReportFrameBatch? in
             guard case .reports(let reports) = frame else { return nil }
             return reports
         }
-        let size = ReportFrameEncoder.batchedSize(of: frames[0][0])
+        let size = ReportFrameBatch([frames[0][0]]).batchedByteCount
         let perFrame = WorkerSession.batchByteBudget / size
         #expect(perFrame >= 2 && perFrame < 7)
-        let frameSizes = frames.map { $0.reduce(0) { $0 + ReportFrameEncoder.batchedSize(of: $1) } }
+        let frameSizes = frames.map { ReportFrameBatch($0).batchedByteCount }
         #expect(frameSizes.allSatisfy { $0 <= WorkerSession.batchByteBudget })
         #expect(frames.dropLast().allSatisfy { $0.count == perFrame })
         #expect(frames.count == (7 + perFrame - 1) / perFrame)

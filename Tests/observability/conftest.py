@@ -85,7 +85,7 @@ def loaded_coordinator(curriculum_bin: Path, tmp_path_factory: pytest.TempPathFa
         coordinator = cluster.coordinator(extra=["--http", "127.0.0.1:0", "--tau", "0.3"])
         assert coordinator.http_url, f"no http= in the ready line: {coordinator.lines[0]!r}"
         workers = [
-            cluster.swift_worker(name, coordinator.broadcast_url, coordinator.reports_url,
+            cluster.swift_worker(name, coordinator.broadcast_url, coordinator.requests_url,
                                  "--share", "0.34", "--step-delay-ms", "50")
             for name in WORKER_IDS
         ]

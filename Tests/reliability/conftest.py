@@ -2,7 +2,7 @@
 
 The process helpers are the Python client tests' (``clients/python/tests/processes.py``); the
 binary comes from $CURRICULUM_BIN the same way. The soak's driver (``soak.py``) and the
-broadcast watcher live beside these tests.
+policy watcher live beside these tests.
 """
 
 from __future__ import annotations

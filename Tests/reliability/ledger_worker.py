@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""A Python rollout worker that writes down every report before it sends it.
+"""A Python rollout worker that writes down every report before it sends it, and every
+acknowledgement when it arrives.
 
 The soak SIGKILLs workers, and a killed worker prints nothing: to account for its reports,
 this one appends each report (sequence, and per category count, sum |A|, sum A^2, sum of
 rewards) to ``--ledger`` before handing it to the client, one line per report, so the
-line is in the kernel's hands before the frame can leave. Advantages and rewards are
-multiples of 1/8, so every sum is exact in any order. SIGTERM drains the worker; it then
-prints one JSON summary line.
+line is in the kernel's hands before the frame can leave. Its acknowledgements reach only
+it (protocol version 2 replies to each request): each one is appended too, as
+``{"ack": contiguous_through, "selective": [...]}``, before the client acts on it, so a
+worker killed a moment later has it on record. Advantages and rewards are multiples of 1/8,
+so every sum is exact in any order. SIGTERM drains the worker; it then prints one JSON
+summary line.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from curriculum_client import HMACAuthenticator, Worker
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--broadcast", required=True)
-    parser.add_argument("--reports", required=True)
+    parser.add_argument("--requests", required=True)
     parser.add_argument("--id", required=True)
     parser.add_argument("--incarnation", type=int, required=True)
     parser.add_argument("--categories", required=True, help="comma-separated: this worker's own categories")
@@ -41,12 +45,20 @@ def main() -> int:
         signal.signal(number, lambda *_: stop.set())
     mine = args.categories.split(",")
     rng = np.random.default_rng(args.incarnation % (1 << 63))
-    worker = Worker(args.id, args.broadcast, args.reports, step_share=args.share, categories=mine,
+    ledger = open(args.ledger, "a", buffering=1)
+    written = threading.Lock()  # report lines come from this thread, acknowledgements from the receiver's
+
+    def write(line: dict) -> None:
+        with written:
+            ledger.write(json.dumps(line) + "\n")
+
+    worker = Worker(args.id, args.broadcast, args.requests, step_share=args.share, categories=mine,
                     incarnation=args.incarnation, seed=args.incarnation % (1 << 63), retransmit_timeout=0.2,
                     max_retransmit_timeout=1.0, drain_timeout=60.0,
-                    authenticator=HMACAuthenticator.from_file(args.auth_keys))
+                    authenticator=HMACAuthenticator.from_file(args.auth_keys),
+                    on_acknowledged=lambda through, selective: write({"ack": through, "selective": list(selective)}))
     sequence = 0
-    with open(args.ledger, "a", buffering=1) as ledger, worker:
+    with ledger, worker:
         while not stop.is_set():
             try:
                 policy = worker.current_policy(timeout=0.2)
@@ -65,7 +77,7 @@ def main() -> int:
                 advantages[category], rewards[category] = a, r
                 entries[category] = [n, float(np.abs(a).sum()), float((a * a).sum()), float(r.sum())]
             sequence += 1
-            ledger.write(json.dumps({"seq": sequence, "categories": entries}) + "\n")
+            write({"seq": sequence, "categories": entries})
             sent = worker.report(batch, advantages, rewards)
             if sent != sequence:
                 print(f"{args.id}: the client numbered report {sequence} as {sent}", file=sys.stderr)

@@ -13,14 +13,14 @@ For ``--duration`` seconds:
 - every few seconds the coordinator's RSS, the state directory's size and the membership
   rows of its status are sampled.
 
-At the end every worker is drained and the reports are accounted for. A worker knows a
-report is acknowledged only from an ACKS broadcast, so an extra subscriber
-(``BroadcastWatch``) collects every acknowledgement, including those a worker was killed
-too early to read:
+At the end every worker is drained and the reports are accounted for. A worker learns that
+a report is acknowledged only from the coordinator's reply to one of its own requests, so
+the ledger workers write down every acknowledgement they receive before acting on it:
 - a drained worker's reports are all acknowledged: all of them must be counted;
-- a SIGKILLed worker's acknowledged reports must be counted; those never acknowledged are
-  lost by design (the worker died holding them), unless the coordinator made one durable
-  and died before its ACKS frame left: such reports are counted without any acknowledgement
+- a SIGKILLed worker's acknowledged reports (in its ledger) must be counted; those never
+  acknowledged are lost by design (the worker died holding them), unless the coordinator
+  made one durable and its reply did not reach the ledger before the kill (the coordinator
+  died first, or the worker): such reports are counted without a recorded acknowledgement
   and are found as the prefix of the worker's unacknowledged reports that closes the gap.
 Lost: acknowledged but not counted. Double-counted: counted more often than sent. Both
 show up in the per-category totals (samples, reports, sums of |A|, A^2 and rewards), which
@@ -48,8 +48,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "clients" / "python" / "tests"))
 sys.path.insert(0, str(HERE))
 
-from broadcast_watch import BroadcastWatch  # noqa: E402
 from coordinator_probe import directory_bytes, get_json, rss_bytes, worker_rows  # noqa: E402
+from policy_watch import PolicyWatch  # noqa: E402
 from processes import Coordinator, Process, find_curriculum_binary  # noqa: E402
 from soak_accounting import LedgerIncarnation, account  # noqa: E402
 from soak_result import (  # noqa: E402
@@ -79,7 +79,9 @@ class Soak:
         # ipc endpoints keep their addresses across coordinator restarts; their paths must be short.
         self.sockets = Path(tempfile.mkdtemp(prefix="soak-"))
         self.broadcast = f"ipc://{self.sockets}/broadcast"
-        self.reports = f"ipc://{self.sockets}/reports"
+        self.requests = f"ipc://{self.sockets}/requests"
+        self.status = f"ipc://{self.sockets}/status"
+        self.reports = f"ipc://{self.sockets}/reports"  # version 1: only listened on
         self.keys = workdir / "soak.keys"
         self.keys.write_text(f"soak:{os.urandom(32).hex()}\n")
         self.keys.chmod(0o600)
@@ -92,7 +94,7 @@ class Soak:
         self.ledger: Dict[str, LedgerIncarnation] = {}
         self.incarnations: List[LedgerIncarnation] = []
         self.started = time.monotonic()
-        self.watch: Optional[BroadcastWatch] = None
+        self.watch: Optional[PolicyWatch] = None
 
     # ------------------------------------------------------------------ processes
 
@@ -102,7 +104,8 @@ class Soak:
     def start_coordinator(self) -> None:
         self.coordinator_starts += 1
         self.coordinator = Coordinator(
-            self.binary, self.logs, broadcast=self.broadcast, reports=self.reports,
+            self.binary, self.logs, broadcast=self.broadcast, requests=self.requests, status=self.status,
+            reports=self.reports,
             name=f"coordinator-{self.coordinator_starts}",
             extra=["--state", str(self.state), "--compact-after-mib", str(COMPACT_AFTER_MIB), "--auth-keys",
                    str(self.keys), "--auth-max-clock-skew-ms", str(CLOCK_SKEW_MS),
@@ -127,7 +130,7 @@ class Soak:
     def start_churn_worker(self) -> None:
         number = self.result.joins
         name = f"churn-{number:05d}"
-        args = [str(self.binary), "worker", "--broadcast", self.broadcast, "--reports", self.reports, "--id", name,
+        args = [str(self.binary), "worker", "--broadcast", self.broadcast, "--requests", self.requests, "--id", name,
                 "--auth-keys", str(self.keys), "--batch", "16", "--step-delay-ms", "100", "--share", "0.1",
                 "--seed", str(number)]
         self.churn.append(Process(args, name, self.logs))
@@ -136,7 +139,7 @@ class Soak:
     def start_ledger_worker(self, slot: str) -> None:
         incarnation = random.SystemRandom().randrange(1, 1 << 63)
         ledger = self.ledgers / f"{slot}-{incarnation}.jsonl"
-        args = [sys.executable, str(LEDGER_WORKER), "--broadcast", self.broadcast, "--reports", self.reports,
+        args = [sys.executable, str(LEDGER_WORKER), "--broadcast", self.broadcast, "--requests", self.requests,
                 "--id", slot, "--incarnation", str(incarnation), "--categories", f"soak/{slot}/a,soak/{slot}/b",
                 "--ledger", str(ledger), "--auth-keys", str(self.keys)]
         process = Process(args, f"{slot}-{incarnation}", self.logs)
@@ -196,7 +199,7 @@ class Soak:
         try:
             self.start_coordinator()
             assert self.coordinator is not None
-            self.watch = BroadcastWatch(self.broadcast)
+            self.watch = PolicyWatch(self.broadcast)
             for slot in self.ledger_slots:
                 self.start_ledger_worker(slot)
             for _ in range(self.churn_workers):
@@ -264,7 +267,7 @@ class Soak:
         self.result.retired_at_end = int(status.get("retired_workers", 0))
         self.result.rejections = {k: int(v) for k, v in status.get("rejections", {}).items()}
         self.result.duplicates_ignored = int(status.get("duplicates_ignored", 0))
-        account(self.result, status, self.churn_summaries, self.incarnations, self.watch)
+        account(self.result, status, self.churn_summaries, self.incarnations)
 
 
 def main() -> int:

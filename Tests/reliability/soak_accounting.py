@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from broadcast_watch import BroadcastWatch
 from coordinator_probe import Totals, status_totals
 from processes import Process
 from soak_result import SoakResult
@@ -27,8 +26,19 @@ class LedgerIncarnation:
     summary: Optional[dict] = None
 
 
-def account(result: SoakResult, status: dict, churn_summaries: List[dict], incarnations: List[LedgerIncarnation],
-            watch: BroadcastWatch) -> None:
+@dataclass
+class Acknowledged:
+    """One incarnation's acknowledged sequences: everything up to ``contiguous``, and ``selective``."""
+
+    contiguous: int = 0
+    selective: Set[int] = field(default_factory=set)
+
+    def covers(self, sequence: int) -> bool:
+        return sequence <= self.contiguous or sequence in self.selective
+
+
+def account(result: SoakResult, status: dict, churn_summaries: List[dict],
+            incarnations: List[LedgerIncarnation]) -> None:
     """Fills in ``result``'s report counts, lost, double-counted and whether the totals are exact."""
     expected: Totals = defaultdict(lambda: [0, 0, 0.0, 0.0, 0.0])
     # Rows of the status, per incarnation: what the coordinator counted of each.
@@ -46,14 +56,13 @@ def account(result: SoakResult, status: dict, churn_summaries: List[dict], incar
                                               entry["sum_squared_advantage"], entry["sum_reward"]])
     unacknowledged: List[Tuple[LedgerIncarnation, List[dict]]] = []
     for record in incarnations:
-        reports = read_ledger(record.ledger)
+        reports, acknowledged = read_ledger(record.ledger)
         result.reports_produced += len(reports)
         if record.summary is not None:
             if record.summary["acknowledged"] != record.summary["reports"] or record.summary["reports"] != len(reports):
                 result.problems.append(f"{record.process.name} drained with unacknowledged reports: {record.summary}")
             counted = reports
         else:
-            acknowledged = watch.acknowledged((record.worker, record.incarnation))
             counted = [r for r in reports if acknowledged.covers(r["seq"])]
             rest = [r for r in reports if not acknowledged.covers(r["seq"])]
             result.in_flight_at_kill += len(rest)
@@ -92,15 +101,22 @@ def add(into: List[float], values: List[float]) -> None:
         into[index] += value
 
 
-def read_ledger(path: Path) -> List[dict]:
-    """The reports a ledger worker wrote down; a line cut short by SIGKILL was never sent."""
+def read_ledger(path: Path) -> Tuple[List[dict], Acknowledged]:
+    """The reports a ledger worker wrote down, and every acknowledgement it received; a line
+    cut short by SIGKILL was never sent (a report) or never acted on (an acknowledgement)."""
     reports = []
+    acknowledged = Acknowledged()
     for line in path.read_text().splitlines():
         try:
-            reports.append(json.loads(line))
+            entry = json.loads(line)
         except json.JSONDecodeError:
             break
-    return reports
+        if "seq" in entry:
+            reports.append(entry)
+        else:
+            acknowledged.contiguous = max(acknowledged.contiguous, entry["ack"])
+            acknowledged.selective.update(entry["selective"])
+    return reports, acknowledged
 
 
 def dyadic(category: str) -> bool:

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 import time
 from pathlib import Path
+from typing import Dict, List, Set, Tuple
 
-from broadcast_watch import BroadcastWatch
+import numpy as np
+
 from coordinator_probe import get_json, metric, status_totals
+from curriculum_client import Worker
+from policy_watch import PolicyWatch
 from processes import Cluster, wait_until
 
 FAILURES = "curriculum_state_write_failures_total"
@@ -41,6 +46,59 @@ def fill(path: Path) -> int:
     return written
 
 
+class RecordingWorker:
+    """A Python worker in this process that reports every 20 ms and records every
+    acknowledgement it receives: acknowledgements are replies to its own requests, so only
+    a worker sees them. ``sent`` holds what it reported, per category ``[count, reports, sum
+    |A|, sum A^2, sum reward]`` (a report lists every category of its policy)."""
+
+    CATEGORY = "disk/py"
+
+    def __init__(self, broadcast_url: str, requests_url: str) -> None:
+        self.acks: List[Tuple[float, int, Set[int]]] = []
+        self.sent: Dict[str, List[float]] = {}
+        self.worker = Worker("disk-py", broadcast_url, requests_url, step_share=0.5, categories=[self.CATEGORY],
+                             seed=7, on_acknowledged=self._acknowledged, start=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _acknowledged(self, contiguous_through: int, selective) -> None:
+        self.acks.append((time.monotonic(), contiguous_through, set(selective)))
+
+    def _loop(self) -> None:
+        rng = np.random.default_rng(7)
+        while not self._stop.is_set():
+            policy = self.worker.current_policy(timeout=30)
+            batch = self.worker.next_batch(8, excluding=[c for c in policy.categories if c != self.CATEGORY])
+            advantages = rng.integers(-8, 9, size=8) / 8.0
+            rewards = rng.integers(0, 9, size=8) / 8.0
+            self.worker.report(batch, {self.CATEGORY: advantages}, {self.CATEGORY: rewards})
+            for category in batch.categories:
+                self.sent.setdefault(category, [0, 0, 0.0, 0.0, 0.0])[1] += 1
+            own = self.sent[self.CATEGORY]
+            for index, value in enumerate((8, 0, float(np.abs(advantages).sum()),
+                                           float((advantages * advantages).sum()), float(rewards.sum()))):
+                own[index] += value
+            self._stop.wait(0.02)
+
+    def acknowledged_by(self, moment: float) -> Tuple[int, Set[int]]:
+        """What the acknowledgements received before ``moment`` cover."""
+        contiguous, selective = 0, set()
+        for at, through, above in self.acks:
+            if at < moment:
+                contiguous = max(contiguous, through)
+                selective |= above
+        return contiguous, {s for s in selective if s > contiguous}
+
+    def stop_and_drain(self) -> int:
+        """Stops reporting, drains; returns the reports made."""
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self.worker.drain(timeout=60)
+        return self.worker.counters.reports_queued
+
+
 def log_lines(path: Path, *needles: str):
     return [line for line in path.read_text(errors="replace").splitlines() if all(n in line for n in needles)]
 
@@ -49,21 +107,22 @@ def test_a_full_state_disk_holds_acknowledgements_keeps_policies_and_recovers_ex
         curriculum_bin, small_tmpfs, tmp_path):
     state = small_tmpfs / "state"
     cluster = Cluster(curriculum_bin, tmp_path)
-    watch = None
+    watch = recorder = None
     try:
         coordinator = cluster.coordinator(extra=["--state", str(state), "--http", "127.0.0.1:0"])
         http = coordinator.http_url
         assert http, coordinator.lines
-        watch = BroadcastWatch(coordinator.broadcast_url)
-        workers = [cluster.swift_worker(name, coordinator.broadcast_url, coordinator.reports_url,
+        watch = PolicyWatch(coordinator.broadcast_url)
+        workers = [cluster.swift_worker(name, coordinator.broadcast_url, coordinator.requests_url,
                                         "--step-delay-ms", "20", "--share", "0.5")
                    for name in ("disk-a", "disk-b")]
+        recorder = RecordingWorker(coordinator.broadcast_url, coordinator.requests_url)
 
         def accepted() -> int:
             return int(get_json(http).get("reports_accepted", 0))
 
-        assert wait_until(lambda: accepted() >= 100 and watch.acks_since(0) > 0, timeout=60, interval=0.1), \
-            f"no load within 60 s\n{coordinator.log_tail()}"
+        assert wait_until(lambda: accepted() >= 100 and recorder.acknowledged_by(time.monotonic())[0] > 0,
+                          timeout=60, interval=0.1), f"no load within 60 s\n{coordinator.log_tail()}"
         assert metric(http, FAILURES) == 0
 
         filled = fill(small_tmpfs / "filler")
@@ -80,7 +139,9 @@ def test_a_full_state_disk_holds_acknowledgements_keeps_policies_and_recovers_ex
         during = get_json(http)
         failures = metric(http, FAILURES)
         policies = watch.policies_since(outage_start)
-        assert watch.acks_since(outage_start) == 0, "acknowledged while the disk refused every commit"
+        # Replies may still come (a heartbeat's), but none may acknowledge anything new.
+        assert recorder.acknowledged_by(time.monotonic()) == recorder.acknowledged_by(outage_start), \
+            "acknowledged while the disk refused every commit"
         assert failures > failures_at_start, "refused commits are not counted"
         # Reports keep arriving and are merged in memory, so the coordinator's own version moves on...
         assert int(during["reports_accepted"]) > accepted_at_start
@@ -94,17 +155,22 @@ def test_a_full_state_disk_holds_acknowledgements_keeps_policies_and_recovers_ex
 
         (small_tmpfs / "filler").unlink()
         recovered = time.monotonic()
-        assert wait_until(lambda: watch.acks_since(recovered) > 0 and watch.newest_version() > saved_version,
+        held = recorder.acknowledged_by(recovered)
+        assert wait_until(lambda: recorder.acknowledged_by(time.monotonic())[0] > held[0]
+                          and watch.newest_version() > saved_version,
                           timeout=20, interval=0.05), f"no acknowledgement after space came back\n{coordinator.log_tail()}"
         resumed = log_lines(coordinator.log_path, "coordinator state saved again")
         assert len(resumed) == 1, resumed
 
         for worker in workers:
             worker.signal(15)
+        recorded_reports = recorder.stop_and_drain()
+        counters = recorder.worker.counters
+        assert counters.reports_acknowledged == recorded_reports and counters.reports_abandoned == 0, counters
         summaries = [worker.summary(timeout=60) for worker in workers]
         for summary in summaries:
             assert summary["abandoned"] == 0 and summary["acknowledged"] == summary["reports"], summary
-        sent = {}
+        sent = {category: list(values) for category, values in recorder.sent.items()}
         for summary in summaries:
             for entry in summary["categories"]:
                 into = sent.setdefault(entry["category"], [0, 0, 0.0, 0.0, 0.0])
@@ -114,7 +180,7 @@ def test_a_full_state_disk_holds_acknowledgements_keeps_policies_and_recovers_ex
         # Drained means acknowledged, and acknowledged means merged: the status shows them all.
         final = get_json(http)
         merged = status_totals(final)
-        assert int(final["reports_accepted"]) == sum(s["reports"] for s in summaries)
+        assert int(final["reports_accepted"]) == sum(s["reports"] for s in summaries) + recorded_reports
         assert sorted(merged) == sorted(sent)
         for category, (count, reports, *sums) in sent.items():
             assert merged[category][:2] == [count, reports], category
@@ -129,6 +195,8 @@ def test_a_full_state_disk_holds_acknowledgements_keeps_policies_and_recovers_ex
               f"{sum(s['reports'] for s in summaries)} reports, {sum(s['retransmissions'] for s in summaries)} "
               f"resends, totals exact")
     finally:
+        if recorder is not None:
+            recorder.worker.close()
         if watch is not None:
             watch.close()
         cluster.stop()

@@ -80,8 +80,9 @@ def test_the_coordinator_is_one_replica_with_state_probes_and_a_service():
     args = main["args"]
     assert args[0] == "coordinator"
     ports = {p["name"]: p["containerPort"] for p in main["ports"]}
-    assert ports == {"broadcast": 7450, "reports": 7451, "http": 9464}
-    assert flag(args, "broadcast").endswith(":7450") and flag(args, "reports").endswith(":7451")
+    assert ports == {"broadcast": 7450, "requests": 7452, "status": 7453, "reports": 7451, "http": 9464}
+    for name, port in ports.items():
+        assert flag(args, name).endswith(f":{port}"), name
     assert flag(args, "http").endswith(":9464")
     assert main["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert main["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
@@ -94,8 +95,8 @@ def test_the_coordinator_is_one_replica_with_state_probes_and_a_service():
     assert spec["serviceName"] == service["metadata"]["name"]
     labels = spec["template"]["metadata"]["labels"]
     assert all(labels.get(k) == v for k, v in service["spec"]["selector"].items())
-    assert {p["port"]: p["targetPort"] for p in service["spec"]["ports"]} == {7450: "broadcast", 7451: "reports",
-                                                                              9464: "http"}
+    assert {p["port"]: p["targetPort"] for p in service["spec"]["ports"]} == {
+        7450: "broadcast", 7452: "requests", 7453: "status", 7451: "reports", 9464: "http"}
 
 
 @pytest.mark.parametrize("kind", ["StatefulSet", "Deployment"])
@@ -119,7 +120,8 @@ def test_workers_have_time_to_drain_before_sigkill():
     assert args[0] == "worker"
     service = named("Service")["metadata"]["name"]
     assert flag(args, "broadcast") == f"tcp://{service}:7450"
-    assert flag(args, "reports") == f"tcp://{service}:7451"
+    assert flag(args, "requests") == f"tcp://{service}:7452"
+    assert not any(a.startswith("--reports") for a in args), "a version-2 worker has no reports endpoint"
     grace = workers["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
     assert grace > int(flag(args, "drain-timeout"))
 
@@ -131,7 +133,8 @@ def test_the_probes_answer_on_a_coordinator_started_as_the_statefulset_starts_it
         pytest.skip("this coordinator has no --http yet (the monitoring endpoints come with the observability work)")
     port = free_port()
     # The manifest's arguments, on loopback ports and a local state directory, without the Secret.
-    overrides = {"broadcast": "tcp://127.0.0.1:0", "reports": "tcp://127.0.0.1:0", "http": f"127.0.0.1:{port}",
+    overrides = {"broadcast": "tcp://127.0.0.1:0", "requests": "tcp://127.0.0.1:0", "status": "tcp://127.0.0.1:0",
+                 "reports": "tcp://127.0.0.1:0", "http": f"127.0.0.1:{port}",
                  "state": str(tmp_path / "state")}
     args = []
     for argument in main["args"]:

@@ -29,9 +29,11 @@ class Run:
         self.dir = slurm.root / "run"
         self.env = {"CURRICULUM_RUN_DIR": str(self.dir), "CURRICULUM": str(binary),
                     "CURRICULUM_HOST": "127.0.0.1", "CURRICULUM_LISTEN_HOST": "127.0.0.1",
-                    "CURRICULUM_BROADCAST_PORT": str(free_port()), "CURRICULUM_REPORTS_PORT": str(free_port()),
+                    "CURRICULUM_BROADCAST_PORT": str(free_port()), "CURRICULUM_REQUESTS_PORT": str(free_port()),
+                    "CURRICULUM_STATUS_PORT": str(free_port()), "CURRICULUM_REPORTS_PORT": str(free_port()),
                     "CURRICULUM_HEAD_WAIT": "60"}
         self.broadcast = f"tcp://127.0.0.1:{self.env['CURRICULUM_BROADCAST_PORT']}"
+        self.status_url = f"tcp://127.0.0.1:{self.env['CURRICULUM_STATUS_PORT']}"
         self.seed = 0
 
     def submit_head(self) -> str:
@@ -51,7 +53,7 @@ class Run:
         """The coordinator's next status, through `curriculum status --json`; None if none came."""
         try:
             result = subprocess.run(
-                [str(self.binary), "status", "--coordinator", self.broadcast, "--json", "--timeout", "3"],
+                [str(self.binary), "status", "--coordinator", self.status_url, "--json", "--timeout", "3"],
                 capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             return None  # seen once: a status command that outlived its own --timeout; poll again

@@ -50,6 +50,22 @@ struct EngineHarness {
         send(WireCodec.encode(body))
     }
 
+    /// Hands frames to the engine as requests of one batch, each with its own route.
+    mutating func request(_ requests: [(body: Wire.Envelope.OneOf_Body, route: [UInt8])]) -> CoordinatorEffects {
+        let now = now
+        for (body, route) in requests {
+            WireCodec.encode(body).withUnsafeBytes { engine.receive($0, from: .request(route), at: now) }
+        }
+        return engine.finishBatch(at: now)
+    }
+
+    mutating func request(_ body: Wire.Envelope.OneOf_Body, route: [UInt8] = Self.route(1)) -> CoordinatorEffects {
+        request([(body, route)])
+    }
+
+    /// A backtrace as a raw REP socket would hand it over: a pipe, then a request ID.
+    static func route(_ id: UInt8) -> [UInt8] { [0, 0, 0, 1, 0x80, 0, 0, id] }
+
     /// Lets the acknowledgement interval pass and returns the acknowledgement of `worker`.
     mutating func acknowledgement(of worker: WorkerKey) -> Wire.WorkerAck? {
         advance(milliseconds: 10)
@@ -103,6 +119,11 @@ extension CoordinatorEffects {
 
     var controls: [Wire.Control.OneOf_Kind] {
         messages.compactMap { if case .control(let control) = $0 { control.kind } else { nil } }
+    }
+
+    /// The replies routed to `route`.
+    func replies(to route: [UInt8]) -> [Wire.Envelope.OneOf_Body] {
+        replies.filter { $0.route == route }.map(\.body)
     }
 
     var rejections: [String] {

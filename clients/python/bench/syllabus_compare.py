@@ -102,12 +102,12 @@ def run_ours(binary: str, processes: int, seconds: float, window: int) -> Dict:
     from curriculum_client import StatusMonitor
 
     coordinator = subprocess.Popen(
-        [binary, "coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
-         "--categories", ",".join(f"task-{t}" for t in range(TASKS))],
+        [binary, "coordinator", "--broadcast", "tcp://127.0.0.1:0", "--requests", "tcp://127.0.0.1:0",
+         "--status", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0", "--categories", ",".join(f"task-{t}" for t in range(TASKS))],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         fields = dict(part.split("=", 1) for part in coordinator.stdout.readline().split()[1:])
-        urls = (fields["broadcast"], fields["reports"])
+        urls = (fields["broadcast"], fields["requests"])
         workers, results = start_together("spawn", processes, _our_worker, urls, seconds, window)
         coordinator_cpu = process_cpu(coordinator.pid)
         time.sleep(seconds)
@@ -115,7 +115,7 @@ def run_ours(binary: str, processes: int, seconds: float, window: int) -> Dict:
         per_worker = [results.get(timeout=300) for _ in workers]
         for process in workers:
             process.join(timeout=60)
-        with StatusMonitor(urls[0]) as monitor:
+        with StatusMonitor(fields["status"]) as monitor:
             made = sum(r["made"] for r in per_worker)
             status = monitor.wait_for(lambda s: s.reports_accepted >= made, timeout=60)
         exact = (status is not None and status.reports_accepted == made

@@ -68,7 +68,8 @@ class Coordinator:
         categories = ",".join(f"add/{level}" for level in range(1, LEVELS + 1))
         knobs = ["--tau", str(tau), "--alpha", str(alpha)] if policy == "sec" else []
         self.process = subprocess.Popen(
-            [binary, "coordinator", "--broadcast", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
+            [binary, "coordinator", "--broadcast", "tcp://127.0.0.1:0", "--requests", "tcp://127.0.0.1:0",
+             "--status", "tcp://127.0.0.1:0", "--reports", "tcp://127.0.0.1:0",
              "--policy", policy, *knobs, "--categories", categories,
              "--publish-every", "1", "--log-level", "error"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
@@ -77,7 +78,7 @@ class Coordinator:
             self.stop()
             sys.exit(f"the coordinator did not start (policy {policy}): {line!r}")
         fields = dict(part.split("=", 1) for part in line.split()[1:])
-        self.broadcast_url, self.reports_url = fields["broadcast"], fields["reports"]
+        self.broadcast_url, self.requests_url = fields["broadcast"], fields["requests"]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -165,7 +166,7 @@ def train(binary: str, policy: str, args, seed: int) -> Run:
     early = np.zeros(LEVELS)
     started = time.monotonic()
     try:
-        with Worker(f"learner-{policy}", coordinator.broadcast_url, coordinator.reports_url,
+        with Worker(f"learner-{policy}", coordinator.broadcast_url, coordinator.requests_url,
                     step_share=1.0, seed=seed, categories=[f"add/{l}" for l in range(1, LEVELS + 1)]) as worker:
             policy_version: Optional[int] = None
             for step in range(args.steps):

@@ -1,6 +1,6 @@
 """GRPO with TRL on a dataset whose ``category`` column names each prompt's curriculum arm.
 
-The coordinator comes from ``$CURRICULUM_BROADCAST`` and ``$CURRICULUM_REPORTS`` (or pass
+The coordinator comes from ``$CURRICULUM_BROADCAST`` and ``$CURRICULUM_REQUESTS`` (or pass
 ``curriculum={...}``, see ``curriculum_client.integrations.settings``).
 tests/test_trl_integration.py trains with these two functions.
 """

@@ -5,7 +5,7 @@
 # this file that start with data.dataloader_num_workers or +data.curriculum.
 set -euo pipefail
 export CURRICULUM_BROADCAST=${CURRICULUM_BROADCAST:-tcp://head:7450}   # the coordinator's --broadcast
-export CURRICULUM_REPORTS=${CURRICULUM_REPORTS:-tcp://head:7451}       # the coordinator's --reports
+export CURRICULUM_REQUESTS=${CURRICULUM_REQUESTS:-tcp://head:7452}     # the coordinator's --requests
 python3 -m curriculum_client.integrations.verl_main \
     algorithm.adv_estimator=grpo \
     data.train_files="$HOME/data/train.parquet" \

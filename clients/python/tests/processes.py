@@ -113,14 +113,21 @@ class Process:
 
 
 class Coordinator(Process):
+    """A coordinator on its four endpoints (port 0: the system picks; the ready line says which)."""
+
     def __init__(self, binary: Path, log_dir: Path, broadcast: str = "tcp://127.0.0.1:0",
+                 requests: str = "tcp://127.0.0.1:0", status: str = "tcp://127.0.0.1:0",
                  reports: str = "tcp://127.0.0.1:0", extra: Optional[List[str]] = None, name: str = "coordinator"):
-        args = [str(binary), "coordinator", "--broadcast", broadcast, "--reports", reports,
+        args = [str(binary), "coordinator", "--broadcast", broadcast, "--requests", requests, "--status", status,
+                "--reports", reports,
                 "--publish-interval-ms", "100", "--heartbeat-ms", "250", "--lease-ms", "1500"] + (extra or [])
         super().__init__(args, name, log_dir)
         line = self.first_line(timeout=30)
         fields = dict(part.split("=", 1) for part in line.split()[1:])
         self.broadcast_url = fields["broadcast"]
+        self.requests_url = fields["requests"]
+        self.status_url = fields["status"]
+        #: The version-1 endpoint: every frame there is answered with a ProtocolMismatch.
         self.reports_url = fields["reports"]
         #: The monitoring port's base URL (``http://HOST:PORT``), given ``--http`` in ``extra``.
         self.http_url: Optional[str] = fields.get("http")
@@ -140,17 +147,17 @@ class Cluster:
         self.processes.append(process)
         return process
 
-    def swift_worker(self, name: str, broadcast: str, reports: str, *extra: str) -> Process:
+    def swift_worker(self, name: str, broadcast: str, requests: str, *extra: str) -> Process:
         assert self.binary is not None
-        args = [str(self.binary), "worker", "--broadcast", broadcast, "--reports", reports, "--id", name,
+        args = [str(self.binary), "worker", "--broadcast", broadcast, "--requests", requests, "--id", name,
                 "--batch", "16", "--step-delay-ms", "10", "--share", "0.125", "--seed", str(abs(hash(name)) % 10_000),
                 *extra]
         process = Process(args, name, self.log_dir)
         self.processes.append(process)
         return process
 
-    def python_worker(self, name: str, broadcast: str, reports: str, *extra: str) -> Process:
-        args = [sys.executable, str(PYTHON_WORKER), "--broadcast", broadcast, "--reports", reports, "--id", name,
+    def python_worker(self, name: str, broadcast: str, requests: str, *extra: str) -> Process:
+        args = [sys.executable, str(PYTHON_WORKER), "--broadcast", broadcast, "--requests", requests, "--id", name,
                 *extra]
         process = Process(args, name, self.log_dir)
         self.processes.append(process)

@@ -152,21 +152,21 @@ def test_key_files_load_in_order_and_bad_ones_name_the_problem(tmp_path):
         load_keyring(write_keys(tmp_path, f"k:{SECRET_HEX}\n", mode=0o644, name="open"))
 
 
-def fast_worker(name, broadcast, reports, **kwargs):
+def fast_worker(name, broadcast, requests, **kwargs):
     kwargs.setdefault("categories", PY_CATEGORIES)
     kwargs.setdefault("step_share", 0.5)
-    return Worker(name, broadcast, reports, retransmit_timeout=0.1, max_retransmit_timeout=1.0, **kwargs)
+    return Worker(name, broadcast, requests, retransmit_timeout=0.1, max_retransmit_timeout=1.0, **kwargs)
 
 
 def test_signed_python_and_swift_workers_are_served_and_wrongly_keyed_ones_refused(cluster, tmp_path):
     keys = write_keys(tmp_path, f"2026-05:{SECRET_HEX}\n2026-04:{'33' * 16}\n")
     wrong = write_keys(tmp_path, f"2026-05:{'77' * 32}\n", name="wrong-keys")
     coordinator = cluster.coordinator(extra=["--auth-keys", keys, "--categories", ",".join(PY_CATEGORIES + ["arith/0"])])
-    b, r = coordinator.broadcast_url, coordinator.reports_url
+    b, r = coordinator.broadcast_url, coordinator.requests_url
     # The built-in Swift worker, signing with the second key of the same file.
     swift = cluster.swift_worker("swift0", b, r, "--steps", "20", "--domains", "arith", "--levels", "1",
                                  "--auth-keys", keys, "--auth-key-id", "2026-04")
-    with StatusMonitor(b) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         # Wrong secret under a known key id, and no signature at all: neither ever joins.
         impostor = fast_worker("impostor", b, r, authenticator=HMACAuthenticator.from_file(wrong), start=True)
         stranger = fast_worker("stranger", b, r, start=True)
@@ -216,7 +216,7 @@ def test_a_key_rotated_in_with_sighup_admits_its_workers_without_a_restart(clust
     old = f"2026-04:{'33' * 16}\n"
     keys = write_keys(tmp_path, old)
     coordinator = cluster.coordinator(extra=["--auth-keys", keys, "--categories", ",".join(PY_CATEGORIES)])
-    b, r = coordinator.broadcast_url, coordinator.reports_url
+    b, r = coordinator.broadcast_url, coordinator.requests_url
     signer = HMACAuthenticator("2026-05", bytes.fromhex(SECRET_HEX))
     with fast_worker("rotated", b, r, authenticator=signer, seed=7) as worker:
         assert not worker.wait_joined(timeout=1.0)  # its key is not in the coordinator's file yet
@@ -230,7 +230,7 @@ def test_a_key_rotated_in_with_sighup_admits_its_workers_without_a_restart(clust
         assert worker.wait_joined(timeout=30), coordinator.log_tail()
         totals = report_loop(worker, 10, 8, PY_CATEGORIES, seed=7)
         assert worker.wait_until_unacknowledged(0, timeout=30)
-    with StatusMonitor(b) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         status = monitor.wait_for(lambda s: states(s) == {"rotated": "left"}, timeout=30)
         assert status is not None, states(monitor.status)
         assert status_totals(status) == totals

@@ -15,8 +15,8 @@ from helpers import newest_by_worker, status_totals
 CATEGORIES = ["a", "b"]
 
 
-class GatedPublisher:
-    """Stands in for a worker's PUB socket and holds the first REPT frame until released,
+class GatedRequests:
+    """Stands in for a worker's request socket and holds the first REPT frame until released,
     so that the reports made meanwhile are all ready when the sender thread flushes next."""
 
     def __init__(self, inner):
@@ -25,13 +25,14 @@ class GatedPublisher:
         self.release = threading.Event()
         self.report_frames = []
 
-    def send(self, data):
-        if data[:4] == b"REPT":
-            self.report_frames.append(wire.decode(data)[0])
-            if len(self.report_frames) == 1:
-                self.holding.set()
-                self.release.wait(30)
-        self.inner.send(data)
+    def send(self, frames):
+        for data in frames:
+            if data[:4] == b"REPT":
+                self.report_frames.append(wire.decode(data)[0])
+                if len(self.report_frames) == 1:
+                    self.holding.set()
+                    self.release.wait(30)
+        return self.inner.send(frames)
 
     def close(self):
         self.release.set()
@@ -72,14 +73,14 @@ def test_reports_ready_together_share_frames_up_to_the_coordinators_limit(cluste
         extra += ["--auth-keys", str(keys)]
         signer = HMACAuthenticator("k1", bytes.fromhex("5a" * 32))
     coordinator = cluster.coordinator(extra=extra)
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
-        worker = Worker("batcher", coordinator.broadcast_url, coordinator.reports_url, categories=CATEGORIES,
+    with StatusMonitor(coordinator.status_url) as monitor:
+        worker = Worker("batcher", coordinator.broadcast_url, coordinator.requests_url, categories=CATEGORIES,
                         retransmit_timeout=30.0, max_retransmit_timeout=30.0, authenticator=signer, start=True)
         with worker:
             assert worker.wait_joined(timeout=30)
             policy = worker.current_policy(timeout=30)
-            gate = GatedPublisher(worker._pub)
-            worker._pub = gate
+            gate = GatedRequests(worker._requests)
+            worker._requests = gate
             totals = {}
             for index in range(150):
                 category, stats = statistics(index)
@@ -103,15 +104,16 @@ def test_reports_ready_together_share_frames_up_to_the_coordinators_limit(cluste
 
 def test_a_batch_whose_acknowledgements_are_lost_is_resent_and_merged_once(cluster):
     coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES)])
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
-        worker = Worker("deaf", coordinator.broadcast_url, coordinator.reports_url, categories=CATEGORIES,
-                        retransmit_timeout=0.05, max_retransmit_timeout=0.2, start=True)
+    with StatusMonitor(coordinator.status_url) as monitor:
+        worker = Worker("deaf", coordinator.broadcast_url, coordinator.requests_url, categories=CATEGORIES,
+                        retransmit_timeout=0.05, max_retransmit_timeout=0.2)
         deaf = threading.Event()
         deaf.set()
         receive = worker._receive
 
         def lossy_receive(data):
-            # The link loses every acknowledgement while `deaf` is set.
+            # The link loses every acknowledgement while `deaf` is set (replaced before the
+            # worker starts, which hands its request socket this method).
             if not (deaf.is_set() and bytes(data[:4]) == b"ACKS"):
                 receive(data)
 

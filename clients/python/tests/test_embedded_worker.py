@@ -36,8 +36,8 @@ def build_example() -> Path:
     return Path(shown.stdout.strip()) / "EmbeddedWorker"
 
 
-def coordinator_status(curriculum_bin: Path, broadcast: str) -> Dict:
-    result = subprocess.run([str(curriculum_bin), "status", "--coordinator", broadcast, "--json"],
+def coordinator_status(curriculum_bin: Path, status_url: str) -> Dict:
+    result = subprocess.run([str(curriculum_bin), "status", "--coordinator", status_url, "--json"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -56,7 +56,7 @@ def test_the_embedded_worker_example_reports_exactly_what_the_coordinator_merges
     binary = build_example()
     coordinator = cluster.coordinator()
     result = subprocess.run(
-        [str(binary), "--broadcast", coordinator.broadcast_url, "--reports", coordinator.reports_url,
+        [str(binary), "--broadcast", coordinator.broadcast_url, "--requests", coordinator.requests_url,
          "--id", "embedded-7", "--steps", "25", "--batch", "12", "--categories", "embedded/easy,embedded/hard"],
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"the example exited with {result.returncode}:\n{result.stderr[-4000:]}"
@@ -66,12 +66,12 @@ def test_the_embedded_worker_example_reports_exactly_what_the_coordinator_merges
     assert sum(values[0] for values in summary["totals"].values()) == 25 * 12
 
     # Drained means acknowledged, and the coordinator acknowledges only what it merged; the
-    # status broadcast (every 100 ms here) may still predate the last merge, so wait for it.
+    # status (every 100 ms here) may still predate the last merge, so wait for it.
     deadline = time.monotonic() + 30
-    status = coordinator_status(curriculum_bin, coordinator.broadcast_url)
+    status = coordinator_status(curriculum_bin, coordinator.status_url)
     while int(status.get("reports_accepted", 0)) < 25 and time.monotonic() < deadline:
         time.sleep(0.1)
-        status = coordinator_status(curriculum_bin, coordinator.broadcast_url)
+        status = coordinator_status(curriculum_bin, coordinator.status_url)
     assert int(status.get("reports_accepted", 0)) == 25
     assert int(status.get("reports_rejected", 0)) == 0
     assert totals_of(status) == summary["totals"]  # exact: every value is a multiple of 1/64

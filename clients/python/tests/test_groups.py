@@ -55,8 +55,8 @@ def test_band_pass_on_the_coordinator_weighs_by_the_reported_zero_variance_group
                                              "--categories", "split,even", "--publish-every", "1"])
     split = [1.0] * 4 + [0.0] * 4  # two groups of 4, each all equal
     even = [1.0, 0.0, 1.0, 0.0] * 2  # two groups of 4, each mixed
-    with StatusMonitor(coordinator.broadcast_url) as monitor, \
-            Worker("grouped", coordinator.broadcast_url, coordinator.reports_url, step_share=1.0,
+    with StatusMonitor(coordinator.status_url) as monitor, \
+            Worker("grouped", coordinator.broadcast_url, coordinator.requests_url, step_share=1.0,
                    retransmit_timeout=0.1, max_retransmit_timeout=1.0) as worker:
         assert worker.wait_joined(timeout=30)
         version = worker.current_policy(timeout=10).version
@@ -72,8 +72,8 @@ def test_band_pass_on_the_coordinator_weighs_by_the_reported_zero_variance_group
 def test_reports_without_group_counts_still_merge(cluster):
     coordinator = cluster.coordinator(extra=["--policy", "bandpass", "--band-low", "0.25", "--band-high", "0.75",
                                              "--categories", "split,even,easy", "--publish-every", "1"])
-    with StatusMonitor(coordinator.broadcast_url) as monitor, \
-            Worker("old-style", coordinator.broadcast_url, coordinator.reports_url, step_share=1.0,
+    with StatusMonitor(coordinator.status_url) as monitor, \
+            Worker("old-style", coordinator.broadcast_url, coordinator.requests_url, step_share=1.0,
                    retransmit_timeout=0.1, max_retransmit_timeout=1.0) as worker:
         assert worker.wait_joined(timeout=30)
         version = worker.current_policy(timeout=10).version

@@ -14,19 +14,19 @@ from helpers import add_totals, newest_by_worker, report_loop, states, status_to
 PY_CATEGORIES = ["py/easy", "py/medium", "py/hard"]
 
 
-def fast_worker(name, broadcast, reports, **kwargs):
+def fast_worker(name, broadcast, requests, **kwargs):
     kwargs.setdefault("categories", PY_CATEGORIES)
     kwargs.setdefault("step_share", 0.25)
-    return Worker(name, broadcast, reports, retransmit_timeout=0.1, max_retransmit_timeout=1.0, **kwargs)
+    return Worker(name, broadcast, requests, retransmit_timeout=0.1, max_retransmit_timeout=1.0, **kwargs)
 
 
 def test_python_workers_report_exactly_once_to_a_swift_coordinator(cluster):
     coordinator = cluster.coordinator()
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         results = {}
 
         def run(name, seed):
-            with fast_worker(name, coordinator.broadcast_url, coordinator.reports_url, seed=seed) as worker:
+            with fast_worker(name, coordinator.broadcast_url, coordinator.requests_url, seed=seed) as worker:
                 assert worker.wait_joined(timeout=30)
                 results[name] = (report_loop(worker, 40, 16, PY_CATEGORIES, seed), worker)
 
@@ -54,10 +54,10 @@ def test_python_workers_report_exactly_once_to_a_swift_coordinator(cluster):
 
 
 def test_a_worker_may_start_before_the_coordinator(cluster, ipc_dir):
-    broadcast, reports = f"ipc://{ipc_dir}/b", f"ipc://{ipc_dir}/r"
-    with fast_worker("early", broadcast, reports, start=True) as worker:
+    broadcast, requests, status = f"ipc://{ipc_dir}/b", f"ipc://{ipc_dir}/q", f"ipc://{ipc_dir}/s"
+    with fast_worker("early", broadcast, requests, start=True) as worker:
         assert not worker.wait_joined(timeout=0.3)
-        cluster.coordinator(broadcast=broadcast, reports=reports)
+        cluster.coordinator(broadcast=broadcast, requests=requests, status=status)
         assert worker.wait_joined(timeout=30)
         assert worker.current_policy(timeout=5).categories == tuple(PY_CATEGORIES)
         report_loop(worker, 5, 8, PY_CATEGORIES, seed=5)
@@ -65,9 +65,9 @@ def test_a_worker_may_start_before_the_coordinator(cluster, ipc_dir):
 
 
 def test_a_restarted_coordinator_gets_a_rejoin_and_every_buffered_report(cluster, ipc_dir):
-    broadcast, reports = f"ipc://{ipc_dir}/b", f"ipc://{ipc_dir}/r"
-    first = cluster.coordinator(broadcast=broadcast, reports=reports, name="coordinator-1")
-    with fast_worker("survivor", broadcast, reports, reconnect_min=0.05, reconnect_max=0.2, start=True) as worker:
+    broadcast, requests, status = f"ipc://{ipc_dir}/b", f"ipc://{ipc_dir}/q", f"ipc://{ipc_dir}/s"
+    first = cluster.coordinator(broadcast=broadcast, requests=requests, status=status, name="coordinator-1")
+    with fast_worker("survivor", broadcast, requests, reconnect_min=0.05, reconnect_max=0.2, start=True) as worker:
         assert worker.wait_joined(timeout=30)
         report_loop(worker, 10, 8, PY_CATEGORIES, seed=1)
         assert worker.wait_until_unacknowledged(0, timeout=30)
@@ -76,9 +76,9 @@ def test_a_restarted_coordinator_gets_a_rejoin_and_every_buffered_report(cluster
         # The coordinator is gone: reports are buffered.
         report_loop(worker, 5, 8, PY_CATEGORIES, seed=2)
         assert worker.unacknowledged == 5
-        second = cluster.coordinator(broadcast=broadcast, reports=reports, name="coordinator-2")
-        with StatusMonitor(second.broadcast_url) as monitor:
-            # The SUB side reconnects, the worker joins again and resends what is pending.
+        second = cluster.coordinator(broadcast=broadcast, requests=requests, status=status, name="coordinator-2")
+        with StatusMonitor(second.status_url) as monitor:
+            # The requests connection comes back: the worker joins again and resends what is pending.
             assert wait_until(lambda: worker.counters.joins == 2, 30), worker.counters
             assert worker.wait_until_unacknowledged(0, timeout=30)
             report_loop(worker, 3, 8, PY_CATEGORIES, seed=3)
@@ -95,10 +95,10 @@ def test_a_restarted_coordinator_gets_a_rejoin_and_every_buffered_report(cluster
 def test_swift_and_python_workers_share_one_coordinator(cluster):
     # See test_scale.py: the Swift simulated worker needs a non-empty policy from the start.
     coordinator = cluster.coordinator(extra=["--categories", ",".join(PY_CATEGORIES + ["arith/0", "arith/1", "arith/2"])])
-    b, r = coordinator.broadcast_url, coordinator.reports_url
+    b, r = coordinator.broadcast_url, coordinator.requests_url
     swift = [cluster.swift_worker(f"swift{i}", b, r, "--steps", "40", "--domains", "arith", "--levels", "3")
              for i in range(2)]
-    with StatusMonitor(b) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         results = {}
 
         def run(name, seed):

@@ -41,7 +41,7 @@ def reporting(status: pb.Status, names: List[str], at_least: int) -> bool:
 
 def test_ray_actors_scale_two_to_six_to_three_with_a_kill(cluster, ray_runtime):
     coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES + VICTIM_CATEGORIES)])
-    b, r = coordinator.broadcast_url, coordinator.reports_url
+    b, r = coordinator.broadcast_url, coordinator.requests_url
     common = dict(batch_size=16, step_delay=0.05,
                   worker_options=dict(step_share=0.125, retransmit_timeout=0.1, max_retransmit_timeout=1.0))
     fleet = RolloutFleet(b, r, categories=CATEGORIES, **common)
@@ -49,7 +49,7 @@ def test_ray_actors_scale_two_to_six_to_three_with_a_kill(cluster, ray_runtime):
     summaries: Dict[str, RolloutSummary] = {}
     timings: Dict[str, float] = {}
     try:
-        with StatusMonitor(b) as monitor:
+        with StatusMonitor(coordinator.status_url) as monitor:
             fleet.scale(2)
             timings["0 -> 2 active"] = timed_wait(
                 monitor, lambda s: reporting(s, fleet.worker_ids, 5), 90, "two actors reporting")

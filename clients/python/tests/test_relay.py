@@ -13,15 +13,15 @@ CATEGORIES = ["lossy/a", "lossy/b", "lossy/c", "lossy/d"]
 def test_exactly_once_totals_through_a_lossy_relay(cluster, ipc_dir):
     coordinator = cluster.coordinator(extra=["--lease-ms", "10000"])
     faults = Faults(drop=0.30, duplicate=0.10, reorder=0.10)
-    with FaultyRelay(coordinator.broadcast_url, coordinator.reports_url,
+    with FaultyRelay(coordinator.broadcast_url, coordinator.requests_url,
                      f"ipc://{ipc_dir}/relay-b", f"ipc://{ipc_dir}/relay-r", faults=faults, seed=20251129) as relay, \
-            StatusMonitor(coordinator.broadcast_url) as monitor:
+            StatusMonitor(coordinator.status_url) as monitor:
         results = {}
         errors = []
 
         def run(name, seed):
             try:
-                worker = Worker(name, relay.broadcast_url, relay.reports_url, step_share=0.25, categories=CATEGORIES,
+                worker = Worker(name, relay.broadcast_url, relay.requests_url, step_share=0.25, categories=CATEGORIES,
                                 seed=seed, retransmit_timeout=0.1, max_retransmit_timeout=0.8)
                 with worker:
                     totals = report_loop(worker, 40, 16, CATEGORIES, seed, delay=0.005)

@@ -11,8 +11,8 @@ from helpers import newest_by_worker, states
 def test_the_sampler_draws_from_the_policy_and_reports_each_batch(cluster):
     coordinator = cluster.coordinator()
     categories = ["easy"] * 50 + ["hard"] * 30 + ["other"] * 20
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
-        with Worker("sampler", coordinator.broadcast_url, coordinator.reports_url, step_share=1.0,
+    with StatusMonitor(coordinator.status_url) as monitor:
+        with Worker("sampler", coordinator.broadcast_url, coordinator.requests_url, step_share=1.0,
                     categories=["easy", "hard", "other"], seed=3) as worker:
             sampler = CurriculumSampler(worker, categories, batch_size=16, num_batches=5, seed=1)
             assert len(sampler) == 80
@@ -35,7 +35,7 @@ def test_the_sampler_draws_from_the_policy_and_reports_each_batch(cluster):
 def test_a_restored_sampler_state_continues_mid_batch(cluster):
     coordinator = cluster.coordinator()
     categories = ["easy"] * 30 + ["hard"] * 30
-    with Worker("stateful", coordinator.broadcast_url, coordinator.reports_url, step_share=1.0,
+    with Worker("stateful", coordinator.broadcast_url, coordinator.requests_url, step_share=1.0,
                 categories=["easy", "hard"], seed=3) as worker:
         sampler = CurriculumSampler(worker, categories, batch_size=8, num_batches=3, seed=1)
         loader = iter(sampler)

@@ -14,7 +14,7 @@ def test_scaling_three_to_six_to_two_with_a_crash_loses_and_double_counts_nothin
     # version-0 policy before its own join registers its categories exits ("no category is
     # available"), a race of the Swift simulated worker, not of the protocol.
     coordinator = cluster.coordinator(extra=["--categories", ",".join(PY_CATEGORIES + ["arith/0", "arith/1", "arith/2"])])
-    b, r = coordinator.broadcast_url, coordinator.reports_url
+    b, r = coordinator.broadcast_url, coordinator.requests_url
     swift_args = ("--domains", "arith", "--levels", "3")
 
     def start(name):
@@ -22,7 +22,7 @@ def test_scaling_three_to_six_to_two_with_a_crash_loses_and_double_counts_nothin
             return cluster.swift_worker(name, b, r, *swift_args)
         return cluster.python_worker(name, b, r, "--seed", name[2:], "--share", "0.125")
 
-    with StatusMonitor(b) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         def active():
             return {name for name, state in states(monitor.status).items() if state == "active"}
 

@@ -28,8 +28,8 @@ def test_entropy_is_in_nats():
 
 def test_worker_metrics_describe_the_coordinators_policy(cluster):
     coordinator = cluster.coordinator(extra=["--tau", "0.3"])
-    with StatusMonitor(coordinator.broadcast_url) as monitor, \
-            Worker("py-metrics", coordinator.broadcast_url, coordinator.reports_url,
+    with StatusMonitor(coordinator.status_url) as monitor, \
+            Worker("py-metrics", coordinator.broadcast_url, coordinator.requests_url,
                    categories=CATEGORIES, seed=7, retransmit_timeout=0.1) as worker:
         assert worker.wait_joined(timeout=30)
         held_back = worker.next_batch(16, timeout=30)

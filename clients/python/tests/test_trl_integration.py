@@ -63,11 +63,11 @@ def test_grpo_trainer_draws_through_the_curriculum_and_reports_its_advantages(cl
     # Rewards in eighths and no scaling: TRL's advantages r - mean(r) and every sum are exact.
     args = curriculum_grpo_config(str(tmp_path / "out"), STEPS, PROMPTS_PER_STEP, GENERATIONS, use_cpu=True,
                                   learning_rate=1e-3, max_completion_length=4, scale_rewards="none", seed=0)
-    for name, value in {"CURRICULUM_BROADCAST": coordinator.broadcast_url, "CURRICULUM_REPORTS": coordinator.reports_url,
+    for name, value in {"CURRICULUM_BROADCAST": coordinator.broadcast_url, "CURRICULUM_REQUESTS": coordinator.requests_url,
                         "CURRICULUM_WORKER_ID": "trl-trainer", "CURRICULUM_SEED": "3"}.items():
         monkeypatch.setenv(name, value)
     generations = record_generations(monkeypatch)
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         trainer = grpo_with_curriculum(model, tokenizer, dataset, digits_reward, args)
         trainer.train()
         assert len(generations) == STEPS

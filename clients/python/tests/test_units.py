@@ -145,16 +145,16 @@ def test_invalid_configuration_is_refused():
 def test_integration_settings_come_from_the_config_else_the_environment(monkeypatch):
     from curriculum_client.integrations.settings import CurriculumSettings
 
-    for variable in ("CURRICULUM_BROADCAST", "CURRICULUM_REPORTS", "CURRICULUM_WORKER_ID", "CURRICULUM_SEED",
+    for variable in ("CURRICULUM_BROADCAST", "CURRICULUM_REQUESTS", "CURRICULUM_WORKER_ID", "CURRICULUM_SEED",
                      "CURRICULUM_CATEGORY_COLUMN", "CURRICULUM_AUTH_KEYS", "CURRICULUM_ALLOCATION", "CURRICULUM_TIMEOUT"):
         monkeypatch.delenv(variable, raising=False)
     with pytest.raises(ValueError, match=r"broadcast_url is not set.*\$CURRICULUM_BROADCAST"):
-        CurriculumSettings.resolve({"reports_url": "tcp://h:2"})
+        CurriculumSettings.resolve({"requests_url": "tcp://h:2"})
     monkeypatch.setenv("CURRICULUM_BROADCAST", "tcp://env:1")
-    monkeypatch.setenv("CURRICULUM_REPORTS", "tcp://env:2")
+    monkeypatch.setenv("CURRICULUM_REQUESTS", "tcp://env:2")
     monkeypatch.setenv("CURRICULUM_SEED", "5")
-    settings = CurriculumSettings.resolve({"reports_url": "tcp://config:2", "category_column": "level"})
-    assert (settings.broadcast_url, settings.reports_url, settings.category_column, settings.seed) == (
+    settings = CurriculumSettings.resolve({"requests_url": "tcp://config:2", "category_column": "level"})
+    assert (settings.broadcast_url, settings.requests_url, settings.category_column, settings.seed) == (
         "tcp://env:1", "tcp://config:2", "level", 5)
     assert settings.worker_id.startswith("trainer-") and settings.allocation == "multinomial"
     with pytest.raises(ValueError, match="unknown curriculum settings"):

@@ -96,3 +96,32 @@ def test_a_refused_batch_says_why():
         "report-batch-two-incarnations": "its reports name more than one worker (rollout-3#77 and rollout-3#78)",
         "report-batch-named-and-nameless": "its reports name more than one worker (rollout-3#77 and none)",
     }
+
+
+def test_version_1_frames_are_refused_and_the_answer_to_them_is_written_in_version_1():
+    refused = {v["name"]: v for v in ERRORS if v["error"] == "unsupported_protocol_version"}
+    assert {"protocol-version-1", "protocol-version-1-join", "protocol-version-0", "protocol-version-3"} <= set(refused)
+    for name in ("protocol-version-1", "protocol-version-1-join"):
+        with pytest.raises(wire.WireError) as raised:
+            wire.decode(bytes.fromhex(refused[name]["hex"]))
+        # The coordinator names the sender from the refused envelope, to answer it.
+        assert wire.sender(raised.value.envelope).worker_id == "rollout-3"
+    answer = DATA["version_1_answer"]
+    data = bytes.fromhex(answer["hex"])
+    assert data[:4] == b"CTRL"
+    envelope = pb.Envelope.FromString(data[4:])
+    assert json_format.MessageToDict(envelope) == answer["envelope"]
+    mismatch = envelope.control.protocol_mismatch
+    assert envelope.protocol_version == mismatch.received_version == 1
+    assert list(mismatch.supported_versions) == [wire.PROTOCOL_VERSION] == [2]
+    # A version-2 reader refuses it like any frame of another version.
+    with pytest.raises(wire.WireError) as raised:
+        wire.decode(data)
+    assert raised.value.label == answer["error"]
+
+
+def test_every_frame_a_worker_writes_is_of_version_2():
+    join = next(v for v in OK if v["name"] == "join")
+    assert join["envelope"]["protocolVersion"] == 2 and join["envelope"]["join"]["supportedVersions"] == [2]
+    for vector in DATA["signed"]:
+        assert pb.Envelope.FromString(bytes.fromhex(vector["hex"])[4:]).protocol_version == 2

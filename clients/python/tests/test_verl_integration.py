@@ -68,7 +68,7 @@ def make_trainer(config, coordinator, worker_id: str, monkeypatch):
     """The curriculum trainer, as far as ``init()`` builds it without GPUs: tokenizer and loaders."""
     # As in the example, the coordinator's URLs (and here the worker id) from the environment.
     monkeypatch.setenv("CURRICULUM_BROADCAST", coordinator.broadcast_url)
-    monkeypatch.setenv("CURRICULUM_REPORTS", coordinator.reports_url)
+    monkeypatch.setenv("CURRICULUM_REQUESTS", coordinator.requests_url)
     monkeypatch.setenv("CURRICULUM_WORKER_ID", worker_id)
     trainer = curriculum_trainer(config.trainer.v1.trainer_mode)(config)
     trainer._init_tokenizer()
@@ -140,7 +140,7 @@ def test_the_v1_trainer_draws_from_the_policy_and_reports_its_advantages(cluster
     config = verl_config(tmp_path)
     tq.init(config.transfer_queue)
     rng = np.random.default_rng(5)
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         trainer = make_trainer(config, coordinator, "verl-trainer", monkeypatch)
         worker = trainer.curriculum_sampler.worker
         totals: Totals = {c: [0, 0.0, 0.0, 0.0] for c in CATEGORIES}

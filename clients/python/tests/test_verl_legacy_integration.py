@@ -31,9 +31,9 @@ def test_verl_071_selects_the_sampler_by_config_and_its_update_reports(cluster, 
     coordinator = cluster.coordinator(extra=["--categories", ",".join(CATEGORIES)])
     data = write_prompts_parquet(tmp_path / "train.parquet", CATEGORIES)
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(LEGACY), os.environ.get("PYTHONPATH")])))
-    with StatusMonitor(coordinator.broadcast_url) as monitor:
+    with StatusMonitor(coordinator.status_url) as monitor:
         step = subprocess.run([sys.executable, str(STEP), "--broadcast", coordinator.broadcast_url,
-                               "--reports", coordinator.reports_url, "--data", str(data),
+                               "--requests", coordinator.requests_url, "--data", str(data),
                                "--model", str(tmp_path / "model")],
                               env=environment, capture_output=True, text=True, timeout=300)
         assert step.returncode == 0, step.stderr[-3000:]

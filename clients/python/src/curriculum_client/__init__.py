@@ -1,6 +1,6 @@
 """A Python rollout worker for the distributed self-evolving curriculum coordinator.
 
-It speaks ``Protocols/README.md`` (wire protocol version 1) over nng (``pynng``) with
+It speaks ``Protocols/README.md`` (wire protocol version 2) over nng (``pynng``) with
 protobuf frames, exactly like the Swift ``WorkerAgent``: join, cached policy,
 ``next_batch``, numbered reports with acknowledgements and retransmission,
 heartbeats, reconnection and drain.
@@ -9,7 +9,7 @@ heartbeats, reconnection and drain.
 
     from curriculum_client import Worker
 
-    with Worker("rollout-0", "tcp://head:7450", "tcp://head:7451", step_share=0.25) as worker:
+    with Worker("rollout-0", "tcp://head:7450", "tcp://head:7452", step_share=0.25) as worker:
         batch = worker.next_batch(64, timeout=30)
         worker.report(batch, {"math/easy": adv_easy, "math/hard": adv_hard})
 """

@@ -8,7 +8,7 @@ of that file (``Protocols/README.md`` section 8). Give the worker the same file:
     from curriculum_client import HMACAuthenticator, Worker
 
     signer = HMACAuthenticator.from_file("/etc/curriculum/keys")      # the file's first key
-    with Worker("rollout-7", broadcast, reports, authenticator=signer) as worker:
+    with Worker("rollout-7", broadcast, requests, authenticator=signer) as worker:
         ...
 
 Every frame the worker sends (joins, reports, heartbeats, leaves) passes through

@@ -11,7 +11,7 @@ the rollout function, report the advantages. :class:`RolloutFleet` scales them:
     from curriculum_client.ray import RolloutFleet
 
     ray.init()
-    fleet = RolloutFleet("tcp://head:7450", "tcp://head:7451", rollout=my_rollout, batch_size=32)
+    fleet = RolloutFleet("tcp://head:7450", "tcp://head:7452", rollout=my_rollout, batch_size=32)
     fleet.scale(8)            # eight actors join
     fleet.scale(2)            # six drain (every report acknowledged), leave, and exit
     fleet.kill("rollout-1")   # ray.kill: no drain; the coordinator marks it lost
@@ -85,7 +85,7 @@ class RolloutActor:
 
     Args:
         worker_id: the worker's stable id; keep it when a worker comes back.
-        broadcast_url, reports_url: the coordinator's endpoints.
+        broadcast_url, requests_url: the coordinator's endpoints.
         rollout: the rollout function (default: :class:`SyntheticRollout`).
         batch_size: samples drawn per step.
         categories: the categories this worker has problems for: announced when it joins,
@@ -95,7 +95,7 @@ class RolloutActor:
             (``step_share``, ``authenticator``, ``tls``, ...).
     """
 
-    def __init__(self, worker_id: str, broadcast_url: str, reports_url: str, *,
+    def __init__(self, worker_id: str, broadcast_url: str, requests_url: str, *,
                  rollout: Optional[RolloutFunction] = None, batch_size: int = 16,
                  categories: Sequence[str] = (), step_delay: float = 0.0,
                  worker_options: Optional[Mapping[str, Any]] = None) -> None:
@@ -107,7 +107,7 @@ class RolloutActor:
         self._batch_size = batch_size
         self._own = tuple(categories)
         self._step_delay = step_delay
-        self._worker = Worker(worker_id, broadcast_url, reports_url, categories=self._own,
+        self._worker = Worker(worker_id, broadcast_url, requests_url, categories=self._own,
                               **dict(worker_options or {}))
         self._worker.start()
         self._totals: Dict[str, CategoryStats] = {}
@@ -166,10 +166,10 @@ class RolloutFleet:
     keyword arguments to :class:`RolloutActor`.
     """
 
-    def __init__(self, broadcast_url: str, reports_url: str, *, name_prefix: str = "rollout",
+    def __init__(self, broadcast_url: str, requests_url: str, *, name_prefix: str = "rollout",
                  actor_options: Optional[Mapping[str, Any]] = None, **actor_arguments: Any) -> None:
         self.broadcast_url = broadcast_url
-        self.reports_url = reports_url
+        self.requests_url = requests_url
         self.name_prefix = name_prefix
         self._actor_class = ray.remote(RolloutActor).options(**dict(actor_options or {}))
         self._arguments = actor_arguments
@@ -189,7 +189,7 @@ class RolloutFleet:
         if worker_id in self._actors:
             raise ValueError(f"{worker_id} is already running")
         self._actors[worker_id] = self._actor_class.remote(
-            worker_id, self.broadcast_url, self.reports_url, **self._arguments)
+            worker_id, self.broadcast_url, self.requests_url, **self._arguments)
         return worker_id
 
     def remove(self, worker_ids: Sequence[str], timeout: float = 60.0) -> List[RolloutSummary]:

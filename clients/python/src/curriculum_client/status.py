@@ -1,63 +1,43 @@
-"""Watching a coordinator: its ``STAT`` and ``POLI`` broadcasts (like ``curriculum status``)."""
+"""Watching a coordinator: the ``STAT`` frames of its status endpoint (like ``curriculum status``).
+
+Protocol version 2 publishes ``Status`` on an endpoint of its own (``--status``, default
+``tcp://*:7453``), not on the workers' broadcast: it grows with the fleet (about 50 KB a
+second at 1,000 workers), and nng's PUB copies every message to every subscriber.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Dict, List, Optional
-
-import pynng
+from typing import Callable, Dict, Optional
 
 from . import wire
 from .auth import TLSSettings
 from .proto import curriculum_pb2 as pb
+from .subscription import Subscription
 
 __all__ = ["StatusMonitor", "fetch_status"]
 
 
 class StatusMonitor:
-    """Subscribes to a coordinator's broadcast endpoint and keeps its newest ``Status``
-    (published once a second) and every policy version it sees.
+    """Subscribes to a coordinator's status endpoint and keeps its newest ``Status``
+    (published once a second).
 
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, broadcast_url: str, tls: Optional[TLSSettings] = None) -> None:
-        kwargs = dict(recv_timeout=100, recv_max_size=wire.MAX_FRAME_SIZE, reconnect_time_min=50,
-                      reconnect_time_max=500)
-        if tls is not None:
-            kwargs["tls_config"] = tls.to_pynng()
-        self._sock = pynng.Sub0(**kwargs)
-        self._sock.subscribe(b"STAT")
-        self._sock.subscribe(b"POLI")
+    def __init__(self, status_url: str, tls: Optional[TLSSettings] = None) -> None:
         self._lock = threading.Condition()
         self._status: Optional[pb.Status] = None
         self._statuses = 0
-        self._versions: List[int] = []
-        self._closed = False
-        self._sock.dial(broadcast_url, block=False)
-        self._thread = threading.Thread(target=self._run, name="curriculum-status", daemon=True)
-        self._thread.start()
+        self._subscription = Subscription(status_url, [wire.topic_for("status")], self._received, tls,
+                                          name="curriculum-status")
 
-    def _run(self) -> None:
-        while not self._closed:
-            try:
-                data = self._sock.recv()
-            except pynng.Timeout:
-                continue
-            except pynng.NNGException:
-                return
-            try:
-                body, envelope = wire.decode(data)
-            except wire.WireError:
-                continue
-            with self._lock:
-                if body == "status":
-                    self._status = envelope.status
-                    self._statuses += 1
-                elif body == "policy":
-                    self._versions.append(envelope.policy.version)
-                self._lock.notify_all()
+    def _received(self, body: str, envelope: pb.Envelope, _arrived: float) -> None:
+        with self._lock:
+            self._status = envelope.status
+            self._statuses += 1
+            self._lock.notify_all()
 
     @property
     def status(self) -> Optional[pb.Status]:
@@ -68,11 +48,6 @@ class StatusMonitor:
     def statuses_received(self) -> int:
         with self._lock:
             return self._statuses
-
-    @property
-    def policy_versions(self) -> List[int]:
-        with self._lock:
-            return list(self._versions)
 
     def member_states(self) -> Dict[str, str]:
         """``{worker_id: state}`` of the newest incarnation of each worker in the newest status."""
@@ -105,9 +80,7 @@ class StatusMonitor:
             return self._status if self._statuses > seen else None
 
     def close(self) -> None:
-        self._closed = True
-        self._sock.close()
-        self._thread.join(timeout=5)
+        self._subscription.close()
 
     def __enter__(self) -> "StatusMonitor":
         return self
@@ -116,7 +89,7 @@ class StatusMonitor:
         self.close()
 
 
-def fetch_status(broadcast_url: str, timeout: float = 5.0) -> Optional[pb.Status]:
-    """The coordinator's next status broadcast, or None if none arrives within ``timeout``."""
-    with StatusMonitor(broadcast_url) as monitor:
+def fetch_status(status_url: str, timeout: float = 5.0) -> Optional[pb.Status]:
+    """The coordinator's next status, or None if none arrives within ``timeout``."""
+    with StatusMonitor(status_url) as monitor:
         return monitor.next_status(timeout)

@@ -27,8 +27,8 @@ __all__ = [
     "topic_for",
 ]
 
-#: The protocol version this client speaks.
-PROTOCOL_VERSION = 1
+#: The protocol version this client speaks (2: requests and replies, Protocols/README.md section 1).
+PROTOCOL_VERSION = 2
 #: Every protocol version this client speaks, announced in ``Join.supported_versions``.
 SUPPORTED_VERSIONS: Tuple[int, ...] = (PROTOCOL_VERSION,)
 #: Frames larger than this are refused (also set as the SUB socket's receive limit).
@@ -52,8 +52,10 @@ _BODIES: Dict[bytes, FrozenSet[str]] = {
 #: The body cases that name their sender in a ``worker`` field.
 _NAMED_BODIES = ("join", "report", "heartbeat", "leave")
 
-#: The topics a worker's SUB socket subscribes to.
-WORKER_SUBSCRIPTIONS: Tuple[bytes, ...] = (b"POLI", b"ACKS", b"CTRL")
+#: The topics a worker's SUB socket subscribes to: policies. Every answer for a worker comes as a
+#: reply to its own request; the broadcast's other frames (``CTRL`` answers written in version 1
+#: for version-1 workers) are not for it, and a version-2 worker would only refuse them.
+WORKER_SUBSCRIPTIONS: Tuple[bytes, ...] = (b"POLI",)
 
 
 class WireError(ValueError):

@@ -1,21 +1,23 @@
 """The curriculum's end inside a rollout worker, for Python trainers.
 
-A :class:`Worker` dials the coordinator's two endpoints, joins, caches the newest
-policy and serves :meth:`Worker.next_batch` from that cache, so drawing a batch never
+A :class:`Worker` dials the coordinator's broadcast and requests endpoints, joins, caches
+the newest policy and serves :meth:`Worker.next_batch` from that cache, so drawing a batch never
 waits on the network. Reports are numbered and kept in an outbox until the coordinator
 acknowledges them; unacknowledged ones are sent again with backoff. While the
 coordinator is away the worker keeps drawing from the last policy it had and buffers
 reports up to the outbox's capacity. It is the Python twin of the Swift
-``WorkerAgent`` and speaks ``Protocols/README.md``, version 1.
+``WorkerAgent`` and speaks ``Protocols/README.md``, version 2: every frame it sends is a
+request on a raw REQ socket, answered by one reply that holds this worker's acknowledgements
+(or its join or leave answer); the broadcast brings policies.
 
-Two background threads serve the protocol: a receiver (policies, acknowledgements,
-join and leave answers) and a sender, which sends new reports as soon as it runs (all
+Three background threads serve the protocol: two receivers (policies from the broadcast;
+acknowledgements, join and leave answers from the replies) and a sender, which sends new reports as soon as it runs (all
 that are ready together in as few frames as allowed) and runs the timers (joins until
 answered, heartbeats, retransmissions, reconnections). Every public method is thread-safe.
 
 .. code-block:: python
 
-    with Worker("rollout-7", "tcp://head:7450", "tcp://head:7451", step_share=0.125) as worker:
+    with Worker("rollout-7", "tcp://head:7450", "tcp://head:7452", step_share=0.125) as worker:
         batch = worker.next_batch(32)          # categories drawn from the newest policy
         # ... generate, score, compute advantages for batch.assignments ...
         worker.report(batch, {"math/hard": advantages})
@@ -64,6 +66,8 @@ from .errors import (
 from .model import Batch, CategoryStats, Policy, WorkerCounters
 from .outbox import DROP_OLDEST, Outbox
 from .proto import curriculum_pb2 as pb
+from .receive_loop import receive_until_closed
+from .request_socket import RequestSocket
 
 __all__ = ["Worker"]
 
@@ -83,8 +87,9 @@ class Worker:
             worker keeps it and gets a new ``incarnation``.
         broadcast_url: the coordinator's broadcast endpoint (its PUB socket), e.g.
             ``tcp://head:7450``; this worker's SUB socket dials it.
-        reports_url: the coordinator's reports endpoint (its SUB socket), e.g.
-            ``tcp://head:7451``; this worker's PUB socket dials it.
+        requests_url: the coordinator's requests endpoint (its raw REP socket), e.g.
+            ``tcp://head:7452``; this worker's raw REQ socket dials it and sends every frame
+            there (joins, reports, heartbeats, leaves), and the replies come back on it.
         step_share: this worker's part of one training step's global batch, b / B, in (0, 1].
         categories: categories this worker can draw problems from, announced when it
             joins (the coordinator registers the ones it does not know).
@@ -105,6 +110,12 @@ class Worker:
         tls: a :class:`TLSSettings` for ``tls+tcp://`` endpoints.
         authenticator: signs every outgoing frame, e.g. an :class:`HMACAuthenticator` for a
             coordinator started with ``--auth-keys`` (see :mod:`curriculum_client.auth`).
+        on_acknowledged: called with ``(contiguous_through, selective)`` of every
+            acknowledgement naming this worker (replies to reports and heartbeats, and the
+            ``contiguous_through`` of a join answer), before the outbox forgets what it
+            covers: for a process that must record what the coordinator confirmed. It runs on
+            the receiver thread with the worker's lock held: it must be quick and must not
+            call the worker.
         start: dial at once (otherwise call :meth:`start` or use ``with``).
     """
 
@@ -112,7 +123,7 @@ class Worker:
         self,
         worker_id: str,
         broadcast_url: str,
-        reports_url: str,
+        requests_url: str,
         *,
         step_share: float = 1.0,
         categories: Iterable[str] = (),
@@ -132,6 +143,7 @@ class Worker:
         drain_timeout: float = 30.0,
         tls: Optional[TLSSettings] = None,
         authenticator: Optional[Authenticator] = None,
+        on_acknowledged: Optional[Callable[[int, Sequence[int]], None]] = None,
         start: bool = False,
     ) -> None:
         if not worker_id:
@@ -144,7 +156,7 @@ class Worker:
         self.worker_id = worker_id
         self.incarnation = int(incarnation) if incarnation is not None else system.randrange(1, 1 << 64)
         self.broadcast_url = broadcast_url
-        self.reports_url = reports_url
+        self.requests_url = requests_url
         self.step_share = float(step_share)
         self.categories: Tuple[str, ...] = tuple(categories)
         self.hostname = hostname if hostname is not None else _socket.gethostname()
@@ -157,6 +169,7 @@ class Worker:
         self.drain_timeout = drain_timeout
         self.tls = tls
         self.authenticator = authenticator
+        self._on_acknowledged = on_acknowledged
         seed = seed if seed is not None else system.getrandbits(63)
         self._rng = np.random.default_rng(seed)
         self._outbox = Outbox(
@@ -199,7 +212,7 @@ class Worker:
         self._last_reported_version: Optional[int] = None
         self._staleness_total = 0
         self._sub: Optional[pynng.Sub0] = None
-        self._pub: Optional[pynng.Pub0] = None
+        self._requests: Optional[RequestSocket] = None
         self._threads: List[threading.Thread] = []
         if start:
             self.start()
@@ -232,15 +245,16 @@ class Worker:
         )
         for topic in wire.WORKER_SUBSCRIPTIONS:
             self._sub.subscribe(topic)
-        self._pub = pynng.Pub0(send_buffer_size=8192, **common)
         # nng calls these from its own threads: only record the event and wake the timer.
-        self._sub.add_post_pipe_connect_cb(lambda _pipe: self._connected(True))
-        self._pub.add_post_pipe_connect_cb(lambda _pipe: self._connected(False))
+        self._sub.add_post_pipe_connect_cb(lambda _pipe: self._connected(False))
         self._sub.dial(self.broadcast_url, block=False)
-        self._pub.dial(self.reports_url, block=False)
-        _log.info(
-            "%s: dialing broadcast=%s reports=%s", self._name, self.broadcast_url, self.reports_url
+        self._requests = RequestSocket(
+            self.requests_url, self.worker_id, self._receive, lambda: self._connected(True), common
         )
+        _log.info(
+            "%s: dialing broadcast=%s requests=%s", self._name, self.broadcast_url, self.requests_url
+        )
+        # The receiver first: _close_sockets finds it at index 0.
         for target, name in ((self._receive_loop, "receiver"), (self._timer_loop, "timer")):
             thread = threading.Thread(target=target, name=f"curriculum-{name}-{self.worker_id}", daemon=True)
             thread.start()
@@ -559,8 +573,8 @@ class Worker:
                 raise self._failure
             raise WorkerStopped("the worker is closed")
 
-    def _connected(self, broadcast: bool) -> None:
-        self._connections.append(broadcast)
+    def _connected(self, requests: bool) -> None:
+        self._connections.append(requests)
         self._wake.set()
 
     def _frame(self, body: str, message: Any) -> bytes:
@@ -568,16 +582,11 @@ class Worker:
         return self.authenticator.sign(data) if self.authenticator is not None else data
 
     def _send_frames(self, frames: Sequence[bytes]) -> None:
-        pub = self._pub
-        if pub is None:
-            return
-        for data in frames:
-            try:
-                pub.send(data)
-            except pynng.NNGException as error:
-                # A publisher only fails once closed; the outbox still holds the report.
-                _log.debug("%s: send failed: %s", self._name, error)
-                return
+        # Frames that do not go out (no connection, a full queue, closed) stay due: the outbox
+        # resends reports, joins and leaves are repeated until answered.
+        requests = self._requests
+        if requests is not None and frames:
+            requests.send(frames)
 
     def _join_frame(self, now: float) -> bytes:
         self._last_join = now
@@ -625,11 +634,13 @@ class Worker:
             if self._failure is not None:
                 return
             while self._connections:
-                broadcast = self._connections.popleft()
+                requests = self._connections.popleft()
                 self._counters.connections += 1
                 # A new connection: the coordinator may have restarted, so join again
                 # (which also brings the current policy) and resend what is pending now.
-                if broadcast:
+                # Answers come back on the requests connection: until one does, this worker
+                # counts itself as not joined.
+                if requests:
                     self._joined = False
                 self._outbox.expedite_all(now)
                 if not self._draining:
@@ -682,21 +693,9 @@ class Worker:
         return self.authenticator.sign(data) if self.authenticator is not None else data
 
     def _receive_loop(self) -> None:
-        sub = self._sub
-        assert sub is not None
-        while True:
-            try:
-                data = sub.recv()
-            except pynng.Timeout:
-                if self._closed:
-                    return
-                continue
-            except (pynng.Closed, pynng.NNGException):
-                return
-            try:
-                self._receive(data)
-            except Exception:  # pragma: no cover - keep the protocol alive
-                _log.exception("%s: handling a frame failed", self._name)
+        """The broadcast's receiver; replies reach :meth:`_receive` from the request socket's."""
+        assert self._sub is not None
+        receive_until_closed(self._sub, self._receive, lambda: self._closed, name=self._name)
 
     def _receive(self, data: bytes) -> None:
         try:
@@ -763,7 +762,9 @@ class Worker:
         self._counters.policies_received += 1
         self._changed.notify_all()
 
-    def _acknowledge(self, contiguous_through: int, selective: Iterable[int], rejected: Optional[int]) -> None:
+    def _acknowledge(self, contiguous_through: int, selective: Sequence[int], rejected: Optional[int]) -> None:
+        if self._on_acknowledged is not None:
+            self._on_acknowledged(contiguous_through, selective)
         settled = self._outbox.acknowledge(contiguous_through, selective)
         self._counters.reports_acknowledged += settled
         if rejected is not None:
@@ -783,7 +784,12 @@ class Worker:
         threading.Thread(target=self._close_sockets, daemon=True).start()
 
     def _close_sockets(self) -> None:
-        for sock in (self._sub, self._pub):
+        # The broadcast's receiver ends first (it sees _closed within a receive timeout), so no
+        # timed receive is pending when its socket closes (RequestSocket.close says why).
+        receiver = self._threads[0] if self._threads else None
+        if receiver is not None and receiver is not threading.current_thread():
+            receiver.join(timeout=5)
+        for sock in (self._sub, self._requests):
             if sock is not None:
                 try:
                     sock.close()

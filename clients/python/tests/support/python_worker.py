@@ -22,7 +22,7 @@ from curriculum_client import HMACAuthenticator, Worker
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--broadcast", required=True)
-    parser.add_argument("--reports", required=True)
+    parser.add_argument("--requests", required=True)
     parser.add_argument("--id", required=True)
     parser.add_argument("--share", type=float, default=0.125)
     parser.add_argument("--batch", type=int, default=16)
@@ -42,7 +42,7 @@ def main() -> int:
     mine = args.categories.split(",")
     rng = np.random.default_rng(args.seed)
     totals = {c: [0, 0.0, 0.0, 0.0] for c in mine}
-    worker = Worker(args.id, args.broadcast, args.reports, step_share=args.share, categories=mine,
+    worker = Worker(args.id, args.broadcast, args.requests, step_share=args.share, categories=mine,
                     seed=args.seed, retransmit_timeout=0.1, max_retransmit_timeout=1.0, authenticator=signer)
     with worker:
         step = 0

@@ -30,7 +30,7 @@ RESPONSES = 4
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    for name in ("--broadcast", "--reports", "--data", "--model"):
+    for name in ("--broadcast", "--requests", "--data", "--model"):
         parser.add_argument(name, required=True)
     args = parser.parse_args()
     model = save_tiny_model_directory(args.model)
@@ -41,7 +41,7 @@ def main() -> None:
             "data.dataloader_num_workers=0", f"actor_rollout_ref.model.path={model}",
             "data.sampler.class_path=pkg://curriculum_client.integrations.verl",
             "data.sampler.class_name=VerlCurriculumSampler",
-            f"+data.curriculum.broadcast_url={args.broadcast}", f"+data.curriculum.reports_url={args.reports}",
+            f"+data.curriculum.broadcast_url={args.broadcast}", f"+data.curriculum.requests_url={args.requests}",
             "+data.curriculum.worker_id=verl-legacy", "+data.curriculum.seed=1",
         ])
     # The trainer's dataloader method without its Ray workers (it needs config, tokenizer, processor).

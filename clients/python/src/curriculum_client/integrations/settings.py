@@ -3,7 +3,7 @@
 | setting | config key | environment variable | default |
 |---|---|---|---|
 | broadcast URL | ``broadcast_url`` | ``CURRICULUM_BROADCAST`` | required |
-| reports URL | ``reports_url`` | ``CURRICULUM_REPORTS`` | required |
+| requests URL | ``requests_url`` | ``CURRICULUM_REQUESTS`` | required |
 | dataset column with the category | ``category_column`` | ``CURRICULUM_CATEGORY_COLUMN`` | ``category`` |
 | worker id | ``worker_id`` | ``CURRICULUM_WORKER_ID`` | ``trainer-HOST-PID`` |
 | key file (coordinator ``--auth-keys``) | ``auth_key_file`` | ``CURRICULUM_AUTH_KEYS`` | unsigned |
@@ -26,7 +26,7 @@ __all__ = ["CurriculumSettings"]
 
 _ENVIRONMENT = {
     "broadcast_url": "CURRICULUM_BROADCAST",
-    "reports_url": "CURRICULUM_REPORTS",
+    "requests_url": "CURRICULUM_REQUESTS",
     "category_column": "CURRICULUM_CATEGORY_COLUMN",
     "worker_id": "CURRICULUM_WORKER_ID",
     "auth_key_file": "CURRICULUM_AUTH_KEYS",
@@ -39,7 +39,7 @@ _ENVIRONMENT = {
 @dataclass(frozen=True)
 class CurriculumSettings:
     broadcast_url: str
-    reports_url: str
+    requests_url: str
     category_column: str = "category"
     worker_id: str = ""
     auth_key_file: Optional[str] = None
@@ -62,7 +62,7 @@ class CurriculumSettings:
                 value = os.environ.get(variable)
             if value is not None:
                 values[name] = value
-        for name in ("broadcast_url", "reports_url"):
+        for name in ("broadcast_url", "requests_url"):
             if not values.get(name):
                 raise ValueError(f"the curriculum's {name} is not set: give `{name}` in the curriculum "
                                  f"config or set ${_ENVIRONMENT[name]}")
@@ -78,6 +78,6 @@ class CurriculumSettings:
     def start_worker(self, categories: Iterable[str], step_share: float = 1.0) -> Worker:
         """A started :class:`Worker` for these settings (signed if ``auth_key_file`` is set)."""
         signer = HMACAuthenticator.from_file(self.auth_key_file) if self.auth_key_file else None
-        return Worker(self.worker_id, self.broadcast_url, self.reports_url, step_share=step_share,
+        return Worker(self.worker_id, self.broadcast_url, self.requests_url, step_share=step_share,
                       categories=sorted(set(categories)), seed=self.seed, allocation=self.allocation,
                       authenticator=signer, start=True)

@@ -1,0 +1,102 @@
+import Coordinator
+import Curriculum
+import CurriculumWire
+import Testing
+
+/// Protocol 2: every request is answered once, along its own route, with what concerns its
+/// worker alone; nothing about one worker reaches another, and nothing goes on the broadcast.
+@Suite struct CoordinatorEngineReplyTests {
+    let alice = EngineHarness.worker("alice")
+    let bob = EngineHarness.worker("bob")
+
+    func acks(_ body: Wire.Envelope.OneOf_Body?) -> [Wire.WorkerAck] {
+        if case .acks(let acks)? = body { acks.workers } else { [] }
+    }
+
+    @Test func aReportIsAnsweredWithItsWorkersAcknowledgementAloneAndNothingIsBroadcast() throws {
+        var harness = try EngineHarness()
+        let effects = harness.request([
+            (EngineHarness.report(alice, sequence: 1), EngineHarness.route(1)),
+            (EngineHarness.report(bob, sequence: 1), EngineHarness.route(2)),
+            (EngineHarness.report(alice, sequence: 2), EngineHarness.route(3)),
+        ])
+        #expect(effects.replies.count == 3)
+        // Each reply carries its worker's state after the whole batch.
+        for route in [EngineHarness.route(1), EngineHarness.route(3)] {
+            let answer = acks(effects.replies(to: route).first)
+            #expect(answer.map { WorkerKey($0.worker) } == [alice] && answer.first?.contiguousThrough == 2)
+        }
+        #expect(acks(effects.replies(to: EngineHarness.route(2)).first).map { WorkerKey($0.worker) } == [bob])
+        #expect(effects.acks.isEmpty)
+        harness.advance(milliseconds: 50)
+        #expect(harness.engine.tick(at: harness.now).acks.isEmpty, "acknowledged by reply, never broadcast")
+    }
+
+    @Test func aResentReportIsAnsweredAgainAndMergedOnce() throws {
+        var harness = try EngineHarness()
+        _ = harness.request(EngineHarness.report(alice, sequence: 1, count: 4))
+        let resent = harness.request(EngineHarness.report(alice, sequence: 1, count: 4), route: EngineHarness.route(9))
+        #expect(acks(resent.replies(to: EngineHarness.route(9)).first).first?.contiguousThrough == 1)
+        #expect(resent.changes.isEmpty)
+        #expect(harness.engine.state.curriculum.totals["easy"]?.count == 4)
+    }
+
+    @Test func joinsHeartbeatsAndLeavesAreAnsweredByReply() throws {
+        var harness = try EngineHarness()
+        let joined = harness.request(EngineHarness.join(alice))
+        guard case .control(let control)? = joined.replies(to: EngineHarness.route(1)).first,
+            case .joinAccepted(let accepted)? = control.kind
+        else {
+            Issue.record("expected a join_accepted reply, got \(joined.replies)")
+            return
+        }
+        #expect(WorkerKey(accepted.worker) == alice)
+        #expect(joined.controls.isEmpty, "not broadcast")
+
+        _ = harness.request(EngineHarness.report(alice, sequence: 1))
+        var heartbeat = Wire.Heartbeat()
+        heartbeat.worker = alice.identity
+        let beat = harness.request(.heartbeat(heartbeat), route: EngineHarness.route(2))
+        #expect(acks(beat.replies(to: EngineHarness.route(2)).first).first?.contiguousThrough == 1)
+
+        var leave = Wire.Leave()
+        leave.worker = alice.identity
+        leave.lastSequence = 1
+        let left = harness.request(.leave(leave), route: EngineHarness.route(3))
+        guard case .control(let answer)? = left.replies(to: EngineHarness.route(3)).first,
+            case .leaveAccepted? = answer.kind
+        else {
+            Issue.record("expected a leave_accepted reply, got \(left.replies)")
+            return
+        }
+    }
+
+    @Test func aFrameThatNamesNoOneGetsNoReply() throws {
+        var harness = try EngineHarness()
+        let garbage = Array("REPT".utf8) + [0xFF, 0xFF, 0xFF]
+        garbage.withUnsafeBytes { harness.engine.receive($0, from: .request(EngineHarness.route(1)), at: harness.now) }
+        let effects = harness.engine.finishBatch(at: harness.now)
+        #expect(effects.replies.isEmpty && effects.messages.isEmpty)
+        #expect(effects.rejections == ["malformed"])
+    }
+
+    /// A version-1 worker reads only version-1 frames, so the answer telling it to stop is
+    /// written in version 1 (on the broadcast it subscribes to: its frames came without a way back).
+    @Test func aVersionOneFrameIsAnsweredWithAProtocolMismatchItCanRead() throws {
+        var harness = try EngineHarness()
+        var envelope = Wire.Envelope()
+        envelope.protocolVersion = 1
+        envelope.body = EngineHarness.report(alice, sequence: 1)
+        let effects = harness.send(WireCodec.frame(envelope, topic: .report))
+        #expect(effects.rejections == ["unsupported_protocol_version"])
+        guard case .protocolMismatch(let mismatch)? = effects.controls.first else {
+            Issue.record("expected a protocol_mismatch, got \(effects.controls)")
+            return
+        }
+        #expect(WorkerKey(mismatch.worker) == alice && mismatch.receivedVersion == 1 && mismatch.supportedVersions == [2])
+        let frame = WireCodec.encode(effects.messages[0])
+        var oldReader = Wire.Envelope()
+        try oldReader.merge(serializedBytes: Array(frame.dropFirst(4)))
+        #expect(oldReader.protocolVersion == 1)
+    }
+}
