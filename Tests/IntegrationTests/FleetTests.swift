@@ -1,5 +1,4 @@
 import CurriculumTestSupport
-import CurriculumWire
 import FleetLoad
 import Foundation
 import Testing
@@ -25,49 +24,30 @@ extension MultiProcessSuites {
                  "--categories", plan.categories.joined(separator: ","), "--log-level", "warning"],
                 name: "coordinator")
             let endpoints = try RelayEndpoints(readyLine: try await coordinator.firstLine(timeout: .seconds(30)))
-            let monitor = try endpoints.monitor()
-            defer { monitor.stop() }
+            // Every status of the run, from before the first join: a worker lost and back is seen.
+            let statusWatch = try StatusWatch(statusURL: try #require(endpoints.status))
+            defer { statusWatch.stop() }
             let fleet = Fleet(
                 workers: Self.workers, joinRate: 100, plan: plan,
                 endpoints: [FleetEndpoints(broadcast: endpoints.broadcast, requests: endpoints.requests)])
 
-            // The status goes out once a second; sampling it twice as often sees every worker
-            // the coordinator marks lost (it stays lost until the worker speaks again).
-            let lostWatch = Task {
-                var lost: Set<String> = []
-                while !Task.isCancelled {
-                    lost.formUnion(monitor.memberStates.filter { $0.value == "lost" }.keys)
-                    try? await Task.sleep(for: .milliseconds(500))
-                }
-                return lost
-            }
             let joined = try await fleet.ramp(grace: .seconds(30))
             try #require(joined, "not every identity was accepted within 10 s of ramp plus 30 s")
             try await fleet.run(for: .seconds(10))
             let notLeft = try await fleet.drain(deadline: .seconds(30))
-            lostWatch.cancel()
-            let lost = await lostWatch.value
             await fleet.close()
 
             let counters = fleet.stats.snapshot
             #expect(notLeft == 0, "\(notLeft) identities had reports unacknowledged or no leave answered after 30 s")
+            #expect(statusWatch.latest.count > 0, "no status arrived")
+            let lost = statusWatch.everLost
             #expect(lost.isEmpty, "marked lost: \(lost.sorted().prefix(10))")
             // At least one report from each identity: the run was a real fleet, not a few.
             #expect(counters.reportsSent >= Self.workers)
             // Each report merged once: the coordinator's totals equal what the fleet made,
             // exactly (every value a multiple of 1/4). The status after the last leave shows it.
-            let exact = await eventually(within: .seconds(10)) {
-                Self.totals(of: monitor.status) == counters.expected
-            }
-            #expect(exact, "coordinator \(Self.totals(of: monitor.status)) against reported \(counters.expected)")
-        }
-
-        static func totals(of status: Wire.Status?) -> [String: FleetStats.ExpectedTotals] {
-            Dictionary(uniqueKeysWithValues: (status?.totals ?? []).map { total in
-                (total.category, FleetStats.ExpectedTotals(
-                    count: total.count, sumAbsAdvantage: total.sumAbsAdvantage,
-                    sumSquaredAdvantage: total.sumSquaredAdvantage, sumReward: total.sumReward, reports: total.reports))
-            })
+            let exact = await eventually(within: .seconds(10)) { statusWatch.totals == counters.expected }
+            #expect(exact, "coordinator \(statusWatch.totals) against reported \(counters.expected)")
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// FleetBench's command line: `--workers N --join-rate R --report-interval 2s --categories 16
-/// --per-report 4 --duration 60s --relays N --coordinator-bin PATH --json`.
+/// --per-report 4 --duration 60s --relays N --coordinator-bin PATH --coordinator-arg ARG --json`.
 struct FleetOptions {
     var workers = 100
     /// Node relays between the identities and the coordinator; 0 attaches them directly.
@@ -13,6 +13,9 @@ struct FleetOptions {
     /// The measured window, after the last identity has joined.
     var duration = Duration.seconds(60)
     var coordinatorBinary = ".build/release/curriculum"
+    /// Extra `curriculum coordinator` arguments, one per `--coordinator-arg` (to find out
+    /// what a setting such as `--publish-every` costs; the tables use the defaults).
+    var coordinatorArguments: [String] = []
     var json = false
 
     /// Parses `arguments` (without the program name); a flag it does not know, or a value it
@@ -34,6 +37,7 @@ struct FleetOptions {
             case "--per-report": perReport = try Self.positiveInt(value, flag)
             case "--duration": duration = try Self.duration(value, flag)
             case "--coordinator-bin": coordinatorBinary = value
+            case "--coordinator-arg": coordinatorArguments.append(value)
             default: throw FleetError.usage("unknown flag \(flag)")
             }
         }

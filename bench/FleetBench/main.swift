@@ -4,13 +4,15 @@
 //
 //     CURRICULUM_BENCHMARKS=1 swift build -c release --product FleetBench
 //     .build/release/FleetBench --workers 1000 --join-rate 50/s --report-interval 2s \
-//         --categories 16 --per-report 4 --duration 60s [--relays N] [--coordinator-bin PATH] [--json]
+//         --categories 16 --per-report 4 --duration 60s [--relays N] [--coordinator-bin PATH] \
+//         [--coordinator-arg ARG ...] [--json]
 //
 // Phases: identities join at --join-rate and report from the moment they are accepted;
 // one report interval after the last has joined, the measured window of --duration
 // starts (coordinator CPU, bytes received, latencies); then every identity drains and
-// leaves, and the coordinator's per-category totals (`curriculum status --json` on its
-// status endpoint) must equal what the fleet reported, exactly.
+// leaves, and the coordinator's per-category totals (its status endpoint, watched from the
+// start: StatusWatch) must equal what the fleet reported, exactly. Lost: every worker any
+// status of the run showed lost.
 //
 // With --relays N, N `curriculum relay` child processes dial the coordinator over tcp and
 // serve the identities over ipc, identity i on relay i % N.
@@ -38,7 +40,8 @@ do {
     // Two sockets per identity, each a connection here and (direct) one at the coordinator,
     // which inherits this limit; plus nng's own and the relays' few.
     FileDescriptorLimit.raise(toAtLeast: 2 * options.workers + 1024)
-    coordinator = try CoordinatorProcess(binary: options.coordinatorBinary, categories: plan.categories)
+    coordinator = try CoordinatorProcess(
+        binary: options.coordinatorBinary, categories: plan.categories, extraArguments: options.coordinatorArguments)
     if options.relays > 0 {
         try FileManager.default.createDirectory(atPath: relayDirectory, withIntermediateDirectories: true)
         for index in 0..<options.relays {
@@ -51,11 +54,17 @@ do {
     FileHandle.standardError.write(Data("fleetbench: \(error)\n".utf8))
     exit(2)
 }
+let statusWatch: StatusWatch
+do { statusWatch = try StatusWatch(statusURL: coordinator.statusURL) } catch {
+    FileHandle.standardError.write(Data("fleetbench: status endpoint: \(error)\n".utf8))
+    exit(2)
+}
 let coordinatorSampler = ProcessSampler(pid: coordinator.pid)
 let generatorSampler = ProcessSampler(pid: getpid())
 let relaySamplers = relays.map { ProcessSampler(pid: $0.pid) }
 @MainActor func relaysCPUSeconds() -> Double { relaySamplers.reduce(0) { $0 + $1.cpuSeconds() } }
 @MainActor func stopChildren() {
+    statusWatch.stop()
     for relay in relays { relay.stop() }
     coordinator.stop()
     try? FileManager.default.removeItem(atPath: relayDirectory)
@@ -86,28 +95,12 @@ let reportsBefore = fleet.stats.snapshot.reportsSent
 let cpuBefore = (coordinatorSampler.cpuSeconds(), generatorSampler.cpuSeconds(), relaysCPUSeconds())
 let windowStart = ContinuousClock.now
 fleet.stats.startMeasuring()
-// `curriculum status` every 10 s, off the driving loop: the most workers marked lost at once.
-let binary = options.coordinatorBinary, statusURL = coordinator.statusURL
-let lostWatch = Task.detached { () -> (most: Int, samples: Int) in
-    var most = 0, samples = 0
-    while !Task.isCancelled {
-        if let status = try? CoordinatorProcess.status(binary: binary, statusURL: statusURL) {
-            most = max(most, StatusSummary(status).lostWorkers)
-            samples += 1
-        }
-        try? await Task.sleep(for: .seconds(10))
-    }
-    return (most, samples)
-}
 try await fleet.run(for: options.duration)
 fleet.stats.stopMeasuring()
 let window = (ContinuousClock.now - windowStart).seconds
 let cpuAfter = (coordinatorSampler.cpuSeconds(), generatorSampler.cpuSeconds(), relaysCPUSeconds())
 let windowBytes = await fleet.bytesReceived().since(bytesBefore)
 let counters = fleet.stats.snapshot
-lostWatch.cancel()
-let lostWatched = await lostWatch.value
-result.lostWorkers = lostWatched.most
 result.windowSeconds = window
 result.coordinatorCPUPercent = (cpuAfter.0 - cpuBefore.0) / window * 100
 result.generatorCPUPercent = (cpuAfter.1 - cpuBefore.1) / window * 100
@@ -129,11 +122,16 @@ result.notLeft = try await fleet.drain()
 result.retransmissions = await fleet.retransmissions
 let sendsRefused = await fleet.sendsRefused
 let expected = fleet.stats.snapshot.expected
-// Status goes out once a second: the one after every leave holds every merge.
-try await Task.sleep(for: .seconds(1.5))
-let final = StatusSummary(try CoordinatorProcess.status(binary: binary, statusURL: statusURL))
+// Status goes out once a second: the second one after every leave holds every merge.
+let statusesAtDrain = statusWatch.latest.count
+let statusDeadline = ContinuousClock.now + .seconds(10)
+while statusWatch.latest.count < statusesAtDrain + 2, ContinuousClock.now < statusDeadline {
+    try await Task.sleep(for: .milliseconds(50))
+}
+let finalTotals = statusWatch.totals
+result.lostWorkers = statusWatch.everLost.count
 let unacknowledged = await fleet.unacknowledged
-let mismatched = expected.keys.sorted().filter { final.totals[$0] != expected[$0] }
+let mismatched = expected.keys.sorted().filter { finalTotals[$0] != expected[$0] }
 // Totals equal to everything the fleet made means each report was merged once, whether or
 // not its acknowledgement came back before the drain deadline (listed apart).
 result.exactlyOnce = mismatched.isEmpty && !expected.isEmpty
@@ -151,7 +149,7 @@ if options.json {
     print(FleetResult.header)
     print(result.row)
     print(String(
-        format: "window %.0f s, %d acknowledgements timed, %d status samples; %d identities not left; %@",
-        window, result.ackSamples, lostWatched.samples, result.notLeft, result.exactlyOnceDetail))
+        format: "window %.0f s, %d acknowledgements timed, %d statuses watched; %d identities not left; %@",
+        window, result.ackSamples, statusWatch.latest.count, result.notLeft, result.exactlyOnceDetail))
 }
 exit(result.exactlyOnce && result.notLeft == 0 ? 0 : 1)
