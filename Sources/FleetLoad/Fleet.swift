@@ -78,6 +78,13 @@ public actor Fleet {
 
     public var sendsRefused: Int { identities.reduce(0) { $0 + $1.state.withLock { $0.sendsRefused } } }
 
+    /// Requests sent and replies received, over the whole run.
+    public var requestsAndReplies: (requests: Int, replies: Int) {
+        identities.reduce(into: (0, 0)) { sum, identity in
+            identity.state.withLock { sum.0 += $0.requestsSent; sum.1 += $0.repliesReceived }
+        }
+    }
+
     public var unacknowledged: Int { identities.reduce(0) { $0 + $1.state.withLock { $0.outbox.count } } }
 
     public func close() {

@@ -35,7 +35,9 @@ extension FleetIdentity {
         state.withLock { state in
             switch channel {
             case .broadcast: state.received.broadcast[topic, default: 0] += frame.count
-            case .replies: state.received.replies[topic, default: 0] += frame.count
+            case .replies:
+                state.received.replies[topic, default: 0] += frame.count
+                state.repliesReceived += 1
             }
         }
         switch topic {

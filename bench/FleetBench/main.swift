@@ -121,6 +121,7 @@ progress("draining")
 result.notLeft = try await fleet.drain()
 result.retransmissions = await fleet.retransmissions
 let sendsRefused = await fleet.sendsRefused
+let exchanged = await fleet.requestsAndReplies
 let expected = fleet.stats.snapshot.expected
 // Status goes out once a second: the second one after every leave holds every merge.
 let statusesAtDrain = statusWatch.latest.count
@@ -136,7 +137,8 @@ let mismatched = expected.keys.sorted().filter { finalTotals[$0] != expected[$0]
 // not its acknowledgement came back before the drain deadline (listed apart).
 result.exactlyOnce = mismatched.isEmpty && !expected.isEmpty
 result.exactlyOnceDetail = "\(fleet.stats.snapshot.reportsSent) reports, \(unacknowledged) unacknowledged at the end, "
-    + "\(sendsRefused) requests refused by a full send queue, "
+    + "\(sendsRefused) requests refused by a full send queue, \(exchanged.requests) sent, "
+    + "\(exchanged.replies) replies received (\(exchanged.requests - exchanged.replies) missing), "
     + "categories differing: \(mismatched.isEmpty ? "none" : mismatched.joined(separator: ","))"
 result.coordinatorPeakRSSMiB = coordinatorSampler.peakResidentMiB()
 result.loadAfter = ProcessSampler.loadAverage()
