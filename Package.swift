@@ -25,7 +25,7 @@ let benchmarkTargets: [Target] = [
     ),
     .executableTarget(
         name: "ChurnBench", dependencies: ["Coordinator", "CurriculumWire", "NNG"], path: "bench/ChurnBench"),
-    .executableTarget(name: "FleetBench", dependencies: ["CurriculumWire", "NNG"], path: "bench/FleetBench"),
+    .executableTarget(name: "FleetBench", dependencies: ["FleetLoad", "CurriculumWire"], path: "bench/FleetBench"),
 ]
 
 let package = Package(
@@ -166,6 +166,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // Lightweight worker identities by the thousand in one process, for FleetBench and the fleet test.
+        .target(name: "FleetLoad", dependencies: ["NNG", "CurriculumWire"]),
         // Helpers shared by the test targets: bounded waits, certificates, a seeded generator.
         .target(
             name: "CurriculumTestSupport",
@@ -189,7 +191,7 @@ let package = Package(
         // Multi-process tests: they run the `curriculum` executable as child processes.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CurriculumCLI", "CurriculumWire", "NNG", "CurriculumTestSupport"]
+            dependencies: ["CurriculumCLI", "CurriculumWire", "NNG", "CurriculumTestSupport", "FleetLoad"]
         ),
     ] + (benchmarksRequested ? benchmarkTargets : []),
     swiftLanguageModes: [.v6]

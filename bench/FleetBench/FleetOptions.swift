@@ -1,9 +1,11 @@
 import Foundation
 
 /// FleetBench's command line: `--workers N --join-rate R --report-interval 2s --categories 16
-/// --per-report 4 --duration 60s --coordinator-bin PATH --json`.
+/// --per-report 4 --duration 60s --relays N --coordinator-bin PATH --coordinator-arg ARG --json`.
 struct FleetOptions {
     var workers = 100
+    /// Node relays between the identities and the coordinator; 0 attaches them directly.
+    var relays = 0
     var joinRate = 20.0
     var reportInterval = Duration.seconds(2)
     var categories = 16
@@ -11,6 +13,9 @@ struct FleetOptions {
     /// The measured window, after the last identity has joined.
     var duration = Duration.seconds(60)
     var coordinatorBinary = ".build/release/curriculum"
+    /// Extra `curriculum coordinator` arguments, one per `--coordinator-arg` (to find out
+    /// what a setting such as `--publish-every` costs; the tables use the defaults).
+    var coordinatorArguments: [String] = []
     var json = false
 
     /// Parses `arguments` (without the program name); a flag it does not know, or a value it
@@ -25,12 +30,14 @@ struct FleetOptions {
             guard let value = rest.popFirst() else { throw FleetError.usage("\(flag) needs a value") }
             switch flag {
             case "--workers": workers = try Self.positiveInt(value, flag)
+            case "--relays": relays = try Self.positiveInt(value, flag)
             case "--join-rate": joinRate = try Self.rate(value, flag)
             case "--report-interval": reportInterval = try Self.duration(value, flag)
             case "--categories": categories = try Self.positiveInt(value, flag)
             case "--per-report": perReport = try Self.positiveInt(value, flag)
             case "--duration": duration = try Self.duration(value, flag)
             case "--coordinator-bin": coordinatorBinary = value
+            case "--coordinator-arg": coordinatorArguments.append(value)
             default: throw FleetError.usage("unknown flag \(flag)")
             }
         }
@@ -69,8 +76,4 @@ enum FleetError: Error, CustomStringConvertible {
         case .coordinator(let message): "coordinator: \(message)"
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

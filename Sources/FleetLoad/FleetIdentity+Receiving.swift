@@ -8,22 +8,38 @@ extension FleetIdentity {
         (topic.bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }, topic)
     }
 
+    /// The socket a frame came on.
+    enum Channel { case broadcast, replies }
+
     /// Reads the broadcast socket until it is closed.
-    func receive() async {
+    func receiveBroadcast() async { await receive(from: subscriber, channel: .broadcast) }
+
+    /// Reads the replies to this identity's requests until the socket is closed. nng has
+    /// moved each reply's request ID into the message header; the body is a frame.
+    func receiveReplies() async { await receive(from: requester, channel: .replies) }
+
+    private func receive(from socket: Socket, channel: Channel) async {
         do {
-            for try await message in subscriber.messages {
-                message.withUnsafeBytes { handle($0) }
+            for try await message in socket.messages {
+                message.withUnsafeBytes { handle($0, on: channel) }
             }
         } catch {
             // Closed at the end of the run, or cancelled: nothing more to count.
         }
     }
 
-    private func handle(_ frame: UnsafeRawBufferPointer) {
+    private func handle(_ frame: UnsafeRawBufferPointer, on channel: Channel) {
         guard frame.count >= Topic.byteCount else { return }
         let prefix = frame.loadUnaligned(as: UInt32.self)
         guard let topic = Self.topicsByPrefix.first(where: { $0.0 == prefix })?.1 else { return }
-        state.withLock { $0.bytesReceived[topic, default: 0] += frame.count }
+        state.withLock { state in
+            switch channel {
+            case .broadcast: state.received.broadcast[topic, default: 0] += frame.count
+            case .replies:
+                state.received.replies[topic, default: 0] += frame.count
+                state.repliesReceived += 1
+            }
+        }
         switch topic {
         case .policy: policy(frame)
         case .acks: acks(frame)
@@ -39,8 +55,8 @@ extension FleetIdentity {
         state.withLock { $0.policyVersion = max($0.policyVersion, policy.version) }
     }
 
-    /// Every identity receives every ACKS frame; one with nothing outstanding skips reading
-    /// it, which changes nothing it would do.
+    /// An ACKS reply holds this identity's one entry; one with nothing outstanding (a reply
+    /// to a heartbeat) changes nothing, so it is not read.
     private func acks(_ frame: UnsafeRawBufferPointer) {
         guard !state.withLock({ $0.outbox.isEmpty }) else { return }
         guard let acknowledgements = try? AcksFrameDecoder.acknowledgements(in: frame, for: worker),

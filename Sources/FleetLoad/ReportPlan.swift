@@ -4,14 +4,14 @@ import CurriculumWire
 /// report, starting at a place that moves with identity and sequence so all are covered.
 /// Every value is a small multiple of 1/4, so any sum of them is exact in a double and
 /// the coordinator's totals can be compared with `==` (as the exactly-once tests do).
-struct ReportPlan: Sendable {
-    let categories: [String]
-    let perReport: Int
-    let interval: Duration
+public struct ReportPlan: Sendable {
+    public let categories: [String]
+    public let perReport: Int
+    public let interval: Duration
     /// Each identity's share of a step: 1 / fleet size.
-    let stepShare: Double
+    public let stepShare: Double
 
-    init(categories: Int, perReport: Int, interval: Duration, workers: Int) {
+    public init(categories: Int, perReport: Int, interval: Duration, workers: Int) {
         self.categories = (0..<categories).map { "category-\($0)" }
         self.perReport = perReport
         self.interval = interval

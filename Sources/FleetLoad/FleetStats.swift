@@ -6,23 +6,36 @@ import Synchronization
 /// totals count over the whole run, since exactly-once is checked over all of it. Bytes
 /// and retransmissions are counted by each identity (FleetIdentity.State), without a
 /// shared lock on every received frame.
-final class FleetStats: Sendable {
-    struct Counters {
-        var measuring = false
-        var ackLatency = LatencySamples()
-        var policyDelay = LatencySamples()
-        var reportsSent = 0
+public final class FleetStats: Sendable {
+    public struct Counters: Sendable {
+        public var measuring = false
+        public var ackLatency = LatencySamples()
+        public var policyDelay = LatencySamples()
+        public var reportsSent = 0
         /// Per category: samples, sum of |advantage|, sum of squared advantage, sum of reward.
-        var expected: [String: ExpectedTotals] = [:]
+        public var expected: [String: ExpectedTotals] = [:]
     }
 
-    struct ExpectedTotals: Equatable {
-        var count: UInt64 = 0
-        var sumAbsAdvantage = 0.0
-        var sumSquaredAdvantage = 0.0
-        var sumReward = 0.0
-        var reports: UInt64 = 0
+    public struct ExpectedTotals: Sendable, Equatable {
+        public var count: UInt64 = 0
+        public var sumAbsAdvantage = 0.0
+        public var sumSquaredAdvantage = 0.0
+        public var sumReward = 0.0
+        public var reports: UInt64 = 0
+
+        public init(
+            count: UInt64 = 0, sumAbsAdvantage: Double = 0, sumSquaredAdvantage: Double = 0, sumReward: Double = 0,
+            reports: UInt64 = 0
+        ) {
+            self.count = count
+            self.sumAbsAdvantage = sumAbsAdvantage
+            self.sumSquaredAdvantage = sumSquaredAdvantage
+            self.sumReward = sumReward
+            self.reports = reports
+        }
     }
+
+    public init() {}
 
     private let counters = Mutex(Counters())
 
@@ -30,10 +43,10 @@ final class FleetStats: Sendable {
         counters.withLock { body(&$0) }
     }
 
-    var snapshot: Counters { counters.withLock { $0 } }
+    public var snapshot: Counters { counters.withLock { $0 } }
 
     /// Starts the measured window: latencies from now on.
-    func startMeasuring() {
+    public func startMeasuring() {
         update {
             $0.measuring = true
             $0.ackLatency.removeAll()
@@ -41,7 +54,7 @@ final class FleetStats: Sendable {
         }
     }
 
-    func stopMeasuring() { update { $0.measuring = false } }
+    public func stopMeasuring() { update { $0.measuring = false } }
 
     /// Reports first sent this long ago were acknowledged.
     func acknowledged(latenciesMs: [Double]) {
