@@ -106,10 +106,18 @@ public actor WorkerAgent {
         try subscriber.subscribe(to: Topic.policy.bytes)
         for socket in [subscriber, requester] {
             try socket.setMaxReceiveSize(WireCodec.defaultMaximumFrameSize)
-            try socket.setReceiveBufferSize(1024)
         }
+        // A SUB socket whose queue is full drops its oldest frame, and each policy supersedes
+        // the ones before it: a short queue keeps a lagging agent from reading a backlog of
+        // stale policies (1,024 held 33 s of them at 4,000 workers in FleetBench). Replies are
+        // each this worker's own, so they queue deep.
+        try subscriber.setReceiveBufferSize(Self.policyQueueDepth)
+        try requester.setReceiveBufferSize(1024)
         try requester.setSendBufferSize(8192)
     }
+
+    /// Policies the broadcast socket holds for the agent, as deep as the coordinator's queue.
+    static let policyQueueDepth = 16
 
     /// Draws the categories of a batch of `size` samples from the newest policy.
     ///

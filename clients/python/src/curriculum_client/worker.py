@@ -241,8 +241,10 @@ class Worker:
         )
         if tls is not None:
             common["tls_config"] = tls
+        # 16 deep: a full SUB queue drops its oldest frame and each policy supersedes the
+        # ones before, so a lagging worker never reads a backlog of stale policies.
         self._sub = pynng.Sub0(
-            recv_timeout=100, recv_max_size=wire.MAX_FRAME_SIZE, recv_buffer_size=1024, **common
+            recv_timeout=100, recv_max_size=wire.MAX_FRAME_SIZE, recv_buffer_size=16, **common
         )
         for topic in wire.WORKER_SUBSCRIPTIONS:
             self._sub.subscribe(topic)
