@@ -29,7 +29,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// ...or after this long, whichever comes first. The current policy is
     /// re-published at this interval even when nothing changed.
     public var publishInterval: Duration
-    /// How long received reports wait to be acknowledged together.
+    /// How long received reports wait to be acknowledged together: each worker gets one reply
+    /// per interval, to its newest request.
     public var acknowledgementInterval: Duration
     public var statusInterval: Duration
     /// A worker silent for this long is marked lost.

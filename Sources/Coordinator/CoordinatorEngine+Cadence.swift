@@ -8,8 +8,8 @@ extension CoordinatorEngine {
         return takeEffects()
     }
 
-    /// Closes a batch of frames given to ``receive(_:from:at:)``: replies to the requests
-    /// it acknowledged, and publishes the policy once if any of them advanced it.
+    /// Closes a batch of frames given to ``receive(_:from:at:)``: publishes the policy once if
+    /// any of them advanced it.
     ///
     /// A version still advances every `publishEveryReports` merged reports, but when one
     /// batch advances it several times only the newest is broadcast: every worker would
@@ -17,7 +17,6 @@ extension CoordinatorEngine {
     /// keep the highest version they see, so a skipped version is no different from a
     /// lost message to them.
     public mutating func finishBatch(at now: Moment) -> CoordinatorEffects {
-        replyWithAcknowledgements()
         if versionUnpublished { broadcastPolicy(at: now) }
         // Joins and leaves change the state, so their counters ride in the same commit,
         // durable before the answers leave; heartbeats alone wait for the status tick.
@@ -25,10 +24,15 @@ extension CoordinatorEngine {
         return takeEffects()
     }
 
-    /// What is due at `now`: acknowledgements, a policy, lease expiry, status.
+    /// What is due at `now`: acknowledgements (replies, and the broadcast for frames sent
+    /// without a request), a policy, lease expiry, status.
     public mutating func tick(at now: Moment) -> CoordinatorEffects {
-        if !awaitingAcknowledgement.isEmpty, now.instant - lastAcknowledgement >= configuration.acknowledgementInterval {
-            publishAcknowledgements(at: now)
+        if !awaitingAcknowledgement.isEmpty || !requestsAwaitingAcknowledgement.isEmpty,
+            now.instant - lastAcknowledgement >= configuration.acknowledgementInterval
+        {
+            lastAcknowledgement = now.instant
+            replyWithAcknowledgements()
+            if !awaitingAcknowledgement.isEmpty { publishAcknowledgements() }
         }
         if lastPublish.map({ now.instant - $0 >= configuration.publishInterval }) ?? true {
             publishPolicy(at: now)
@@ -52,8 +56,7 @@ extension CoordinatorEngine {
         return takeEffects()
     }
 
-    mutating func publishAcknowledgements(at now: Moment) {
-        lastAcknowledgement = now.instant
+    mutating func publishAcknowledgements() {
         var acks = Wire.Acks()
         acks.workers = awaitingAcknowledgement.map(acknowledgement(of:))
         awaitingAcknowledgement.removeAll(keepingCapacity: true)

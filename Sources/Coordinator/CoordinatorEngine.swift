@@ -43,8 +43,9 @@ public struct CoordinatorEngine: Sendable {
     var route = ReplyRoute.broadcast
     /// Workers whose frames came without a way back, acknowledged together on the broadcast.
     var awaitingAcknowledgement: Set<WorkerKey> = []
-    /// Requests to answer with their worker's acknowledgement when the batch closes.
-    var requestsAwaitingAcknowledgement: [(header: [UInt8], key: WorkerKey)] = []
+    /// The newest request of each worker to answer with its acknowledgement at the next
+    /// acknowledgement interval.
+    var requestsAwaitingAcknowledgement: [WorkerKey: [UInt8]] = [:]
     var reportsSincePublish = 0
     var changedSincePublish = false
     /// The version advanced during the batch being ingested and is not published yet.

@@ -49,7 +49,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "...or after this many milliseconds, whichever is first.")
     var publishIntervalMs = 100
 
-    @Option(help: "Milliseconds between the acknowledgement broadcasts answering frames sent without a request (to --reports).")
+    @Option(help: "Milliseconds a worker's acknowledgement waits to answer all its reports of that time in one reply.")
     var ackIntervalMs = 5
 
     @Option(help: "A worker silent this many milliseconds is marked lost.")

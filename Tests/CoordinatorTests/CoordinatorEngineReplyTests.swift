@@ -3,8 +3,9 @@ import Curriculum
 import CurriculumWire
 import Testing
 
-/// Protocol 2: every request is answered once, along its own route, with what concerns its
-/// worker alone; nothing about one worker reaches another, and nothing goes on the broadcast.
+/// Protocol 2: requests are answered along their own route with what concerns their worker
+/// alone (joins and leaves each at once, reports and heartbeats by one acknowledgement per
+/// worker and interval); nothing about one worker reaches another, nothing goes on the broadcast.
 @Suite struct CoordinatorEngineReplyTests {
     let alice = EngineHarness.worker("alice")
     let bob = EngineHarness.worker("bob")
@@ -13,31 +14,32 @@ import Testing
         if case .acks(let acks)? = body { acks.workers } else { [] }
     }
 
-    @Test func aReportIsAnsweredWithItsWorkersAcknowledgementAloneAndNothingIsBroadcast() throws {
+    @Test func reportsAreAnsweredOncePerWorkerWithItsAcknowledgementAloneAndNothingIsBroadcast() throws {
         var harness = try EngineHarness()
-        let effects = harness.request([
+        let batch = harness.request([
             (EngineHarness.report(alice, sequence: 1), EngineHarness.route(1)),
             (EngineHarness.report(bob, sequence: 1), EngineHarness.route(2)),
-            (EngineHarness.report(alice, sequence: 2), EngineHarness.route(3)),
         ])
-        #expect(effects.replies.count == 3)
-        // Each reply carries its worker's state after the whole batch.
-        for route in [EngineHarness.route(1), EngineHarness.route(3)] {
-            let answer = acks(effects.replies(to: route).first)
-            #expect(answer.map { WorkerKey($0.worker) } == [alice] && answer.first?.contiguousThrough == 2)
-        }
+        #expect(batch.replies.isEmpty, "acknowledgements wait for the interval")
+        _ = harness.request(EngineHarness.report(alice, sequence: 2), route: EngineHarness.route(3))
+        let effects = harness.acknowledgementReplies()
+        // One reply per worker, to its newest request, with its state after both batches.
+        #expect(effects.replies.count == 2)
+        let answer = acks(effects.replies(to: EngineHarness.route(3)).first)
+        #expect(answer.map { WorkerKey($0.worker) } == [alice] && answer.first?.contiguousThrough == 2)
+        #expect(effects.replies(to: EngineHarness.route(1)).isEmpty, "answered by the newer reply")
         #expect(acks(effects.replies(to: EngineHarness.route(2)).first).map { WorkerKey($0.worker) } == [bob])
-        #expect(effects.acks.isEmpty)
-        harness.advance(milliseconds: 50)
-        #expect(harness.engine.tick(at: harness.now).acks.isEmpty, "acknowledged by reply, never broadcast")
+        #expect(effects.acks.isEmpty, "acknowledged by reply, never broadcast")
+        #expect(harness.acknowledgementReplies().replies.isEmpty, "nothing new, nothing sent")
     }
 
     @Test func aResentReportIsAnsweredAgainAndMergedOnce() throws {
         var harness = try EngineHarness()
         _ = harness.request(EngineHarness.report(alice, sequence: 1, count: 4))
+        _ = harness.acknowledgementReplies()
         let resent = harness.request(EngineHarness.report(alice, sequence: 1, count: 4), route: EngineHarness.route(9))
-        #expect(acks(resent.replies(to: EngineHarness.route(9)).first).first?.contiguousThrough == 1)
         #expect(resent.changes.isEmpty)
+        #expect(acks(harness.acknowledgementReplies().replies(to: EngineHarness.route(9)).first).first?.contiguousThrough == 1)
         #expect(harness.engine.state.curriculum.totals["easy"]?.count == 4)
     }
 
@@ -56,7 +58,8 @@ import Testing
         _ = harness.request(EngineHarness.report(alice, sequence: 1))
         var heartbeat = Wire.Heartbeat()
         heartbeat.worker = alice.identity
-        let beat = harness.request(.heartbeat(heartbeat), route: EngineHarness.route(2))
+        _ = harness.request(.heartbeat(heartbeat), route: EngineHarness.route(2))
+        let beat = harness.acknowledgementReplies()
         #expect(acks(beat.replies(to: EngineHarness.route(2)).first).first?.contiguousThrough == 1)
 
         var leave = Wire.Leave()

@@ -63,6 +63,12 @@ struct EngineHarness {
         request([(body, route)])
     }
 
+    /// Lets the acknowledgement interval pass: the replies acknowledging what came since.
+    mutating func acknowledgementReplies() -> CoordinatorEffects {
+        advance(milliseconds: 10)
+        return engine.tick(at: now)
+    }
+
     /// A backtrace as a raw REP socket would hand it over: a pipe, then a request ID.
     static func route(_ id: UInt8) -> [UInt8] { [0, 0, 0, 1, 0x80, 0, 0, id] }
 
