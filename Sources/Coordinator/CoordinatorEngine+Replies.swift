@@ -29,8 +29,9 @@ extension CoordinatorEngine {
         }
     }
 
-    /// Acknowledges the frame being handled with `key`'s acknowledgement state as it stands at
-    /// the next acknowledgement interval.
+    /// Acknowledges the frame being handled with `key`'s acknowledgement state as it stands
+    /// when acknowledgements next go out: with the batch, or at the next tick if the last ones
+    /// left less than an acknowledgement interval ago.
     ///
     /// Acknowledgements are cumulative, so one reply per worker and interval, to its newest
     /// request, answers every report and heartbeat it sent in that time; a raw REQ socket

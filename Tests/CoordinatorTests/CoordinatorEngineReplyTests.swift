@@ -33,6 +33,17 @@ import Testing
         #expect(harness.acknowledgementReplies().replies.isEmpty, "nothing new, nothing sent")
     }
 
+    @Test func aBatchAfterAQuietIntervalIsAnsweredWithItsOwnEffectsAndTheNextOneWaits() throws {
+        var harness = try EngineHarness()
+        harness.advance(milliseconds: 10)
+        let first = harness.request(EngineHarness.report(alice, sequence: 1), route: EngineHarness.route(1))
+        #expect(acks(first.replies(to: EngineHarness.route(1)).first).first?.contiguousThrough == 1)
+        harness.advance(milliseconds: 1)
+        let second = harness.request(EngineHarness.report(alice, sequence: 2), route: EngineHarness.route(2))
+        #expect(second.replies.isEmpty, "within the interval: gathered for the tick")
+        #expect(acks(harness.acknowledgementReplies().replies(to: EngineHarness.route(2)).first).first?.contiguousThrough == 2)
+    }
+
     @Test func aResentReportIsAnsweredAgainAndMergedOnce() throws {
         var harness = try EngineHarness()
         _ = harness.request(EngineHarness.report(alice, sequence: 1, count: 4))
