@@ -37,13 +37,12 @@ final class FleetIdentity: Sendable {
         /// Requests the send queue was full for (dropped; the outbox or the join/leave
         /// repeat sends them again).
         var sendsRefused = 0
-        /// Requests the send queue took, and replies received: the coordinator answers every
-        /// request it can attribute exactly once, so on a clean link the difference is
-        /// replies lost on the way back.
+        /// Requests the send queue took, and replies received. The coordinator answers a
+        /// worker's reports and heartbeats of one acknowledgement interval with one reply, so
+        /// the difference is requests answered by a later reply plus replies lost on the way.
         var requestsSent = 0
         var repliesReceived = 0
-        /// The next request's ID (31 bits; the header sets the high bit).
-        var nextRequestID: UInt32 = 0
+        var requestIDs = RequestIDs()
 
         /// The lowest sequence this identity may still send (protocol section 5).
         var resendFloor: UInt64 { outbox.keys.min() ?? nextSequence }
@@ -129,11 +128,7 @@ final class FleetIdentity: Sendable {
     /// in ``State/sendsRefused``, and the identity's resend logic sends it again.
     func send(_ frames: [[UInt8]]) {
         for frame in frames {
-            let header = state.withLock { state in
-                let id = state.nextRequestID | 0x8000_0000
-                state.nextRequestID = (state.nextRequestID &+ 1) & 0x7FFF_FFFF
-                return withUnsafeBytes(of: id.bigEndian) { Array($0) }
-            }
+            let header = state.withLock { $0.requestIDs.nextHeader() }
             // Throws only once the socket is closed, at shutdown: nothing left to count.
             let taken = (try? requester.trySend(frame, header: header)) ?? true
             state.withLock { if taken { $0.requestsSent += 1 } else { $0.sendsRefused += 1 } }

@@ -20,7 +20,7 @@ extension WorkerAgent {
         guard signer == nil else { return send(frame: ReportFrameEncoder.encode(reports)) }
         do {
             _ = try requester.trySend(
-                byteCount: ReportFrameEncoder.frameSize(of: reports), header: takeRequestHeader()
+                byteCount: ReportFrameEncoder.frameSize(of: reports), header: requestIDs.nextHeader()
             ) {
                 ReportFrameEncoder.write(reports, into: $0)
             }
@@ -36,18 +36,10 @@ extension WorkerAgent {
     func send(frame unsigned: [UInt8]) {
         let frame = signer?.sign(unsigned) ?? unsigned
         do {
-            _ = try requester.trySend(frame, header: takeRequestHeader())
+            _ = try requester.trySend(frame, header: requestIDs.nextHeader())
         } catch {
             // Fails only once closed; the outbox still holds the report.
             logger.debug("send failed", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// The next request's SP header: its ID, big-endian, with the high bit that marks the
-    /// end of a backtrace.
-    func takeRequestHeader() -> [UInt8] {
-        let id = nextRequestID | 0x8000_0000
-        nextRequestID = (nextRequestID &+ 1) & 0x7FFF_FFFF
-        return [UInt8(id >> 24), UInt8(truncatingIfNeeded: id >> 16), UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
     }
 }

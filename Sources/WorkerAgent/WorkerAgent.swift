@@ -32,8 +32,8 @@ public actor WorkerAgent {
     /// Raw, so that many requests can be in flight and no reply is matched or resent by nng:
     /// the session's outbox decides what to resend.
     let requester: Socket
-    /// The ID of the next request (SP wants one per request; the coordinator echoes it).
-    var nextRequestID: UInt32 = 0
+    /// SP wants an ID per request; the coordinator echoes it.
+    var requestIDs = RequestIDs()
     let allocator: BatchAllocator
 
     var random: Xoshiro256StarStar

@@ -138,7 +138,7 @@ let mismatched = expected.keys.sorted().filter { finalTotals[$0] != expected[$0]
 result.exactlyOnce = mismatched.isEmpty && !expected.isEmpty
 result.exactlyOnceDetail = "\(fleet.stats.snapshot.reportsSent) reports, \(unacknowledged) unacknowledged at the end, "
     + "\(sendsRefused) requests refused by a full send queue, \(exchanged.requests) sent, "
-    + "\(exchanged.replies) replies received (\(exchanged.requests - exchanged.replies) missing), "
+    + "\(exchanged.replies) replies received (\(exchanged.requests - exchanged.replies) unanswered: gathered into a later reply or lost), "
     + "categories differing: \(mismatched.isEmpty ? "none" : mismatched.joined(separator: ","))"
 result.coordinatorPeakRSSMiB = coordinatorSampler.peakResidentMiB()
 result.loadAfter = ProcessSampler.loadAverage()
