@@ -74,6 +74,7 @@ public final class Socket: Sendable {
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         postingGate.shutBehindPostsInProgress()
+        endConnectionsAtTheirNextMessage()
         nng_close(handle)
         pipeEventHub.finish()
         spareOperation.withLock { $0 = nil }
