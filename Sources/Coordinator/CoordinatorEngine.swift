@@ -43,14 +43,16 @@ public struct CoordinatorEngine: Sendable {
     var route = ReplyRoute.broadcast
     /// Workers whose frames came without a way back, acknowledged together on the broadcast.
     var awaitingAcknowledgement: Set<WorkerKey> = []
-    /// The newest request of each worker to answer with its acknowledgement at the next
-    /// acknowledgement interval.
+    /// The newest request of each worker to answer with its acknowledgement.
     var requestsAwaitingAcknowledgement: [WorkerKey: [UInt8]] = [:]
+    /// When each worker answered within the last acknowledgement interval was answered.
+    var lastAcknowledgementReply: [WorkerKey: ContinuousClock.Instant] = [:]
     var reportsSincePublish = 0
     var changedSincePublish = false
     /// The version advanced during the batch being ingested and is not published yet.
     var versionUnpublished = false
     var lastPublish: ContinuousClock.Instant?
+    /// When acknowledgements were last broadcast (for frames that came without a request).
     var lastAcknowledgement: ContinuousClock.Instant
     var lastStatus: ContinuousClock.Instant?
     var lastLeaseCheck: ContinuousClock.Instant

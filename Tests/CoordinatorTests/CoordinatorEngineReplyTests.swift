@@ -5,7 +5,8 @@ import Testing
 
 /// Protocol 2: requests are answered along their own route with what concerns their worker
 /// alone (joins and leaves each at once, reports and heartbeats by one acknowledgement per
-/// worker and interval); nothing about one worker reaches another, nothing goes on the broadcast.
+/// worker and interval, with their batch unless that worker was answered within the interval);
+/// nothing about one worker reaches another, nothing goes on the broadcast.
 @Suite struct CoordinatorEngineReplyTests {
     let alice = EngineHarness.worker("alice")
     let bob = EngineHarness.worker("bob")
@@ -14,34 +15,41 @@ import Testing
         if case .acks(let acks)? = body { acks.workers } else { [] }
     }
 
-    @Test func reportsAreAnsweredOncePerWorkerWithItsAcknowledgementAloneAndNothingIsBroadcast() throws {
+    @Test func reportsAreAnsweredWithTheirBatchEachWithItsWorkersAcknowledgementAloneAndNothingIsBroadcast() throws {
         var harness = try EngineHarness()
         let batch = harness.request([
             (EngineHarness.report(alice, sequence: 1), EngineHarness.route(1)),
-            (EngineHarness.report(bob, sequence: 1), EngineHarness.route(2)),
+            (EngineHarness.report(alice, sequence: 2), EngineHarness.route(2)),
+            (EngineHarness.report(bob, sequence: 1), EngineHarness.route(3)),
         ])
-        #expect(batch.replies.isEmpty, "acknowledgements wait for the interval")
-        _ = harness.request(EngineHarness.report(alice, sequence: 2), route: EngineHarness.route(3))
-        let effects = harness.acknowledgementReplies()
-        // One reply per worker, to its newest request, with its state after both batches.
-        #expect(effects.replies.count == 2)
-        let answer = acks(effects.replies(to: EngineHarness.route(3)).first)
+        // One reply per worker, to its newest request, with its state after the batch.
+        #expect(batch.replies.count == 2)
+        #expect(batch.replies(to: EngineHarness.route(1)).isEmpty, "answered by the newer reply")
+        let answer = acks(batch.replies(to: EngineHarness.route(2)).first)
         #expect(answer.map { WorkerKey($0.worker) } == [alice] && answer.first?.contiguousThrough == 2)
-        #expect(effects.replies(to: EngineHarness.route(1)).isEmpty, "answered by the newer reply")
-        #expect(acks(effects.replies(to: EngineHarness.route(2)).first).map { WorkerKey($0.worker) } == [bob])
-        #expect(effects.acks.isEmpty, "acknowledged by reply, never broadcast")
+        #expect(acks(batch.replies(to: EngineHarness.route(3)).first).map { WorkerKey($0.worker) } == [bob])
+        #expect(batch.acks.isEmpty, "acknowledged by reply, never broadcast")
         #expect(harness.acknowledgementReplies().replies.isEmpty, "nothing new, nothing sent")
     }
 
-    @Test func aBatchAfterAQuietIntervalIsAnsweredWithItsOwnEffectsAndTheNextOneWaits() throws {
+    @Test func aWorkerAnsweredWithinTheIntervalWaitsForTheTickWhileOthersAreAnsweredAtOnce() throws {
         var harness = try EngineHarness()
-        harness.advance(milliseconds: 10)
         let first = harness.request(EngineHarness.report(alice, sequence: 1), route: EngineHarness.route(1))
         #expect(acks(first.replies(to: EngineHarness.route(1)).first).first?.contiguousThrough == 1)
         harness.advance(milliseconds: 1)
-        let second = harness.request(EngineHarness.report(alice, sequence: 2), route: EngineHarness.route(2))
-        #expect(second.replies.isEmpty, "within the interval: gathered for the tick")
-        #expect(acks(harness.acknowledgementReplies().replies(to: EngineHarness.route(2)).first).first?.contiguousThrough == 2)
+        let second = harness.request([
+            (EngineHarness.report(alice, sequence: 2), EngineHarness.route(2)),
+            (EngineHarness.report(bob, sequence: 1), EngineHarness.route(3)),
+        ])
+        #expect(second.replies(to: EngineHarness.route(2)).isEmpty, "alice within her interval: gathered for the tick")
+        #expect(acks(second.replies(to: EngineHarness.route(3)).first).first?.contiguousThrough == 1, "bob at once")
+        #expect(harness.engine.tick(at: harness.now).replies.isEmpty, "the tick too keeps alice's interval")
+        let tick = harness.acknowledgementReplies()
+        #expect(tick.replies.count == 1)
+        #expect(acks(tick.replies(to: EngineHarness.route(2)).first).first?.contiguousThrough == 2)
+        harness.advance(milliseconds: 10)
+        let later = harness.request(EngineHarness.report(alice, sequence: 3), route: EngineHarness.route(4))
+        #expect(acks(later.replies(to: EngineHarness.route(4)).first).first?.contiguousThrough == 3, "an interval on: at once")
     }
 
     @Test func aResentReportIsAnsweredAgainAndMergedOnce() throws {
@@ -50,7 +58,7 @@ import Testing
         _ = harness.acknowledgementReplies()
         let resent = harness.request(EngineHarness.report(alice, sequence: 1, count: 4), route: EngineHarness.route(9))
         #expect(resent.changes.isEmpty)
-        #expect(acks(harness.acknowledgementReplies().replies(to: EngineHarness.route(9)).first).first?.contiguousThrough == 1)
+        #expect(acks(resent.replies(to: EngineHarness.route(9)).first).first?.contiguousThrough == 1)
         #expect(harness.engine.state.curriculum.totals["easy"]?.count == 4)
     }
 
