@@ -29,6 +29,12 @@ public struct CoordinatorConfiguration: Sendable {
     /// ...or after this long, whichever comes first. The current policy is
     /// re-published at this interval even when nothing changed.
     public var publishInterval: Duration
+    /// The policy copies a second the broadcast may cost, counting one per worker: a version is
+    /// broadcast at once unless the last broadcast was less than `workers / budget` ago, and
+    /// then the newest goes when that spacing has passed. Versions still advance as above, so
+    /// staleness is counted as before; only the broadcasts in between are skipped, as a lost
+    /// one would be. 20,000 spaces 2,000 workers' policies 100 ms apart and 10 workers' 0.5 ms.
+    public var policyCopiesPerSecond: Double
     /// How long received reports wait to be acknowledged together: each worker gets one reply
     /// per interval, to its newest request.
     public var acknowledgementInterval: Duration
@@ -69,6 +75,7 @@ public struct CoordinatorConfiguration: Sendable {
         acceptsNewCategories: Bool = true,
         publishEveryReports: Int = 64,
         publishInterval: Duration = .milliseconds(100),
+        policyCopiesPerSecond: Double = 20_000,
         acknowledgementInterval: Duration = .milliseconds(5),
         statusInterval: Duration = .seconds(1),
         lease: Duration = .seconds(10),
@@ -92,6 +99,7 @@ public struct CoordinatorConfiguration: Sendable {
         self.acceptsNewCategories = acceptsNewCategories
         self.publishEveryReports = publishEveryReports
         self.publishInterval = publishInterval
+        self.policyCopiesPerSecond = policyCopiesPerSecond
         self.acknowledgementInterval = acknowledgementInterval
         self.statusInterval = statusInterval
         self.lease = lease

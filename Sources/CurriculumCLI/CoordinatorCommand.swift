@@ -49,6 +49,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "...or after this many milliseconds, whichever is first.")
     var publishIntervalMs = 100
 
+    @Option(help: ArgumentHelp(
+        "Policy copies a second the broadcast may cost, one per worker.",
+        discussion: "A new version waits until the last broadcast is workers / this many seconds old; versions still advance as --publish-every says."))
+    var policyCopiesPerSecond: Double = 20_000
+
     @Option(help: "Milliseconds a worker's acknowledgement waits to answer all its reports of that time in one reply.")
     var ackIntervalMs = 5
 
@@ -88,6 +93,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         try policy.requireFloorFits(policy.configuration(), categoryCount: commaSeparated(categories).count)
         _ = try staleness.configuration()
         guard publishEvery > 0 else { throw ValidationError("--publish-every must be positive, got \(publishEvery)") }
+        guard policyCopiesPerSecond > 0, policyCopiesPerSecond.isFinite else {
+            throw ValidationError("--policy-copies-per-second must be a positive number, got \(policyCopiesPerSecond)")
+        }
         for (flag, value) in [
             ("publish-interval-ms", publishIntervalMs), ("ack-interval-ms", ackIntervalMs), ("lease-ms", leaseMs),
             ("heartbeat-ms", heartbeatMs), ("max-reports-per-frame", maxReportsPerFrame),
@@ -115,6 +123,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             policy: try policy.configuration(), staleness: try staleness.configuration(),
             categories: commaSeparated(categories), acceptsNewCategories: !strictCategories,
             publishEveryReports: publishEvery, publishInterval: .milliseconds(publishIntervalMs),
+            policyCopiesPerSecond: policyCopiesPerSecond,
             acknowledgementInterval: .milliseconds(ackIntervalMs),
             lease: .milliseconds(leaseMs), heartbeatInterval: .milliseconds(heartbeatMs),
             maximumReportsPerFrame: maxReportsPerFrame,

@@ -114,6 +114,24 @@ import Testing
         #expect(effects.policies.first?.issuedAtMs == now.wallClockMs)
     }
 
+    /// Two workers and a budget of 100 policy copies a second space broadcasts 20 ms apart:
+    /// versions advance with every report, and the newest goes once the spacing has passed.
+    @Test func broadcastsKeepWithinThePolicyCopyBudgetWhileVersionsAdvance() throws {
+        var harness = try EngineHarness(EngineHarness.configuration(publishEveryReports: 1, policyCopiesPerSecond: 100))
+        let other = EngineHarness.worker("other")
+        #expect(harness.send(EngineHarness.report(worker, sequence: 1)).policies.map(\.version) == [1])
+        harness.advance(milliseconds: 5)
+        #expect(harness.send(EngineHarness.report(other, sequence: 1)).policies.isEmpty, "5 ms after the last broadcast")
+        harness.advance(milliseconds: 5)
+        #expect(harness.send(EngineHarness.report(worker, sequence: 2)).policies.isEmpty)
+        #expect(harness.engine.version == 3)
+        harness.advance(milliseconds: 5)
+        #expect(harness.engine.tick(at: harness.now).policies.isEmpty, "15 ms: still within the spacing")
+        harness.advance(milliseconds: 6)
+        #expect(harness.engine.tick(at: harness.now).policies.map(\.version) == [3], "21 ms: the newest, once")
+        #expect(harness.engine.tick(at: harness.now).policies.isEmpty)
+    }
+
     @Test func aMessageOnlyCoordinatorsSendIsRefused() throws {
         var harness = try EngineHarness()
         let effects = harness.send(.policy(Wire.Policy()))

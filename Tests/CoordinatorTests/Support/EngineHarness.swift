@@ -16,13 +16,14 @@ struct EngineHarness {
     var elapsedMs: Int64 = 0
 
     static func configuration(
-        staleness: StalenessConfiguration = .init(), publishEveryReports: Int = 1000, lease: Duration = .seconds(10),
+        staleness: StalenessConfiguration = .init(), publishEveryReports: Int = 1000,
+        policyCopiesPerSecond: Double = 20_000, lease: Duration = .seconds(10),
         sequenceWindow: UInt64 = 1 << 16, authentication: IngestAuthentication? = nil
     ) -> CoordinatorConfiguration {
         CoordinatorConfiguration(
             broadcastURL: "inproc://unused-broadcast", requestsURL: "inproc://unused-requests", statusURL: "inproc://unused-status", reportsURL: "inproc://unused-reports",
             staleness: staleness, categories: categories, publishEveryReports: publishEveryReports,
-            lease: lease, sequenceWindow: sequenceWindow, authentication: authentication)
+            policyCopiesPerSecond: policyCopiesPerSecond, lease: lease, sequenceWindow: sequenceWindow, authentication: authentication)
     }
 
     init(_ configuration: CoordinatorConfiguration = Self.configuration()) throws {
