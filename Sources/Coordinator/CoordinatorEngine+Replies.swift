@@ -31,7 +31,7 @@ extension CoordinatorEngine {
 
     /// Acknowledges the frame being handled with `key`'s acknowledgement state as it stands
     /// when its acknowledgement next goes out: with the batch, unless `key` was answered less
-    /// than an acknowledgement interval ago, then at the first tick after that interval.
+    /// than an acknowledgement interval ago, then with the first batch or tick after that.
     ///
     /// Acknowledgements are cumulative, so one reply per worker and interval, to its newest
     /// request, answers every report and heartbeat it sent in that time; a raw REQ socket
